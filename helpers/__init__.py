@@ -1,0 +1,13 @@
+"""Helper package for the lesson "Image classification with convolutional neural networks".
+
+Each module has one concern and names the episode that teaches what it holds:
+
+- ``helpers.quiet``: load TensorFlow without its C++ start-up messages.
+- ``helpers.data``: the dataset registry and loaders (CIFAR-10, Pima diabetes).
+- ``helpers.models``: every model the episodes build.
+- ``helpers.plotting``: image grids and training curves.
+
+Nothing here is imported until you ask for it, so ``import helpers`` is quick.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,61 @@
+"""Every model the episodes build, defined once.
+
+A notebook that writes one of these models itself must build the same
+architecture; ``tests/test_notebook_models.py`` checks that it does.
+Each model starts with ``Rescaling(1/255)``, so it takes the uint8 images
+from ``helpers.data`` directly (see ``prepare_dataset``).
+"""
+
+import keras
+
+INPUT_SHAPE = (32, 32, 3)
+NUM_CLASSES = 10
+
+
+def create_model_intro():
+    """The introductory CNN: two convolution blocks, then a small dense head.
+
+    Taught in episode 01, built layer by layer in episode 03. 79,530 parameters.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_intro")
+
+
+def create_model_dropout():
+    """The intro CNN's convolutions plus a third one, with dropout before the output.
+
+    Taught in episode 05.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(64, (3, 3), activation="relu")(x)
+    x = keras.layers.Dropout(0.5)(x)
+    x = keras.layers.Flatten()(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout")
+
+
+def architecture(model):
+    """A model's layers as (class name, settings) pairs, without names or weights.
+
+    Two models with equal architectures compute the same function shape-wise;
+    the tests use this to compare a notebook's model with the helper's.
+    """
+    ignored = {"name", "trainable", "dtype", "seed"}
+    layers = []
+    for layer in model.layers:
+        config = {key: value for key, value in layer.get_config().items() if key not in ignored}
+        layers.append((type(layer).__name__, config))
+    return layers

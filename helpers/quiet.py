@@ -1,0 +1,45 @@
+"""Load TensorFlow without the C++ start-up messages it writes to stderr.
+
+Taught in episode 01. TensorFlow's C++ runtime prints notices about oneDNN,
+CPU instructions and missing CUDA drivers straight to the process's error
+stream, before any Python logging setting can apply, and
+``TF_CPP_MIN_LOG_LEVEL`` does not stop them. They are harmless, but in a
+classroom they look like errors. This module silences the error stream only
+while TensorFlow starts up and looks for devices; if anything goes wrong in
+that window, what TensorFlow printed is shown again with the exception.
+"""
+
+import os
+import sys
+import tempfile
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow, find its devices, and return the ``tensorflow`` module.
+
+    Call it before importing keras. Later calls are cheap and print nothing.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    # Keep the runtime's later INFO and WARNING lines out of the notebook; errors still show.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved_stderr = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            # Looking for devices now makes TensorFlow probe for CUDA inside this
+            # quiet window instead of during the learner's first model.fit().
+            tf.config.list_logical_devices()
+        except BaseException:
+            os.dup2(saved_stderr, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+    tf.get_logger().setLevel("ERROR")
+    return tf

@@ -1,0 +1,170 @@
+"""Tests for helpers.plotting: the 5x5 image grid and the training curves.
+
+Each test inspects the figure the helper drew through ``plt.gcf()``.
+"""
+
+import types
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.data import CLASS_NAMES
+from helpers.plotting import plot_history, plot_images
+
+
+@pytest.fixture(autouse=True)
+def no_figures_left(monkeypatch):
+    """Start and end every test with no open figure; count calls to plt.show.
+
+    plt.show is replaced by a counter: with the Agg backend the real one warns
+    "FigureCanvasAgg is non-interactive" on macOS, Windows and Linux with a
+    DISPLAY, and pytest turns that warning into a failure.
+    """
+    plt.close("all")
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: shown.append(plt.gcf()))
+    yield shown
+    plt.close("all")
+
+
+def random_images(count):
+    return np.random.default_rng(0).integers(0, 256, (count, 32, 32, 3), dtype=np.uint8)
+
+
+def integer_labels(count):
+    return (np.arange(count) * 3) % 10  # 0, 3, 6, 9, 2, ...: every class, not in order
+
+
+def titles(figure):
+    return [ax.get_title() for ax in figure.axes]
+
+
+# --- plot_images ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "make_labels",
+    [
+        lambda labels: labels,
+        lambda labels: labels.reshape(-1, 1),
+        lambda labels: np.eye(10)[labels],
+    ],
+    ids=["integers (n,)", "integers (n, 1)", "one-hot (n, 10)"],
+)
+def test_plot_images_titles_25_images_with_class_names(make_labels, no_figures_left):
+    labels = integer_labels(30)
+    plot_images(random_images(30), make_labels(labels), CLASS_NAMES)
+    figure = plt.gcf()
+    assert len(figure.axes) == 25
+    assert titles(figure) == [CLASS_NAMES[label] for label in labels[:25]]
+    assert all(len(ax.images) == 1 for ax in figure.axes)
+    assert no_figures_left == [figure]  # drawn once and shown once
+    assert plt.get_fignums() == [figure.number]
+
+
+def test_plot_images_shows_the_images_given():
+    images = random_images(25)
+    plot_images(images, integer_labels(25), CLASS_NAMES)
+    shown = [np.asarray(ax.images[0].get_array()) for ax in plt.gcf().axes]
+    np.testing.assert_array_equal(shown[0], images[0])
+    np.testing.assert_array_equal(shown[24], images[24])
+
+
+def test_plot_images_with_fewer_than_25_images():
+    labels = integer_labels(7)
+    plot_images(random_images(7), labels, CLASS_NAMES)
+    figure = plt.gcf()
+    assert len(figure.axes) == 25  # the grid keeps its size; the rest stays empty
+    assert titles(figure)[:7] == [CLASS_NAMES[label] for label in labels]
+    assert titles(figure)[7:] == [""] * 18
+    assert sum(len(ax.images) for ax in figure.axes) == 7
+
+
+@pytest.mark.parametrize("shape", [(30, 3), (30, 10, 1), (30, 2, 5)])
+def test_plot_images_rejects_wrong_label_shape(shape):
+    with pytest.raises(ValueError, match=r"shape \(n,\) or \(n, 1\)"):
+        plot_images(random_images(30), np.zeros(shape, dtype=int), CLASS_NAMES)
+    assert plt.get_fignums() == []
+
+
+def test_plot_images_rejects_label_count_mismatch():
+    with pytest.raises(ValueError, match="30 images but 29 labels"):
+        plot_images(random_images(30), integer_labels(29), CLASS_NAMES)
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("bad_value", [10, -1])
+def test_plot_images_rejects_out_of_range_labels(bad_value):
+    labels = integer_labels(30)
+    labels[4] = bad_value
+    with pytest.raises(ValueError, match="between 0 and 9"):
+        plot_images(random_images(30), labels, CLASS_NAMES)
+    assert plt.get_fignums() == []
+
+
+def test_plot_images_rejects_no_images():
+    with pytest.raises(ValueError, match="no images"):
+        plot_images(np.empty((0, 32, 32, 3), np.uint8), np.empty((0,), int), CLASS_NAMES)
+    assert plt.get_fignums() == []
+
+
+# --- plot_history -------------------------------------------------------------------------
+
+HISTORY = {
+    "loss": [2.0, 1.5, 1.2, 1.0],
+    "accuracy": [0.3, 0.45, 0.55, 0.6],
+    "val_loss": [2.1, 1.7, 1.5, 1.45],
+    "mae": [0.9, 0.8, 0.7, 0.65],  # no validation curve
+}
+
+
+def data_lines(ax):
+    """The curves drawn with data (the legend's sample lines have none)."""
+    return [line for line in ax.get_lines() if len(line.get_xdata())]
+
+
+def legend_labels(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        types.SimpleNamespace(history=HISTORY),  # what model.fit returns has .history
+        HISTORY,
+        pd.DataFrame(HISTORY),
+    ],
+    ids=["History-like", "dict", "DataFrame"],
+)
+def test_plot_history_one_panel_per_metric(history, no_figures_left):
+    plot_history(history, ["loss", "mae"])
+    figure = plt.gcf()
+    assert titles(figure) == ["loss", "mae"]
+    loss, mae = figure.axes
+    assert legend_labels(loss) == ["training", "validation"]
+    assert legend_labels(mae) == ["training"]
+    training, validation = data_lines(loss)
+    np.testing.assert_array_equal(training.get_xdata(), [1, 2, 3, 4])  # epochs count from 1
+    np.testing.assert_allclose(training.get_ydata(), HISTORY["loss"])
+    np.testing.assert_allclose(validation.get_ydata(), HISTORY["val_loss"])
+    assert len(data_lines(mae)) == 1
+    assert loss.get_xlabel() == "epoch" and loss.get_ylabel() == "loss"
+    assert no_figures_left == [figure]
+
+
+def test_plot_history_accepts_a_single_metric_name():
+    plot_history(HISTORY, "accuracy")
+    figure = plt.gcf()
+    assert titles(figure) == ["accuracy"]
+    np.testing.assert_allclose(data_lines(figure.axes[0])[0].get_ydata(), HISTORY["accuracy"])
+
+
+def test_plot_history_unknown_metric_lists_available_names():
+    with pytest.raises(ValueError) as caught:
+        plot_history(HISTORY, ["loss", "categorical_accuracy"])
+    message = str(caught.value)
+    assert "categorical_accuracy" in message
+    for name in HISTORY:
+        assert repr(name) in message
+    assert plt.get_fignums() == []
