@@ -445,3 +445,23 @@ def load_pima():
         table = table.iloc[stratified_subset(table["outcome"].to_numpy(), QUICK_PIMA_ROWS)]
         table = table.reset_index(drop=True)
     return table[PIMA_COLUMNS], table["outcome"]
+
+
+# --- a real photograph ------------------------------------------------------------
+
+def cat_photo_path():
+    """Path to the photo of Chelsea the cat (451x300 pixels) that scikit-image ships.
+
+    The lesson bundles no downloaded photos; cats are a CIFAR-10 class, so this
+    one serves for looking at pixels (episode 02), filtering with kernels
+    (episode 03) and predicting on a real photo (episode 07).
+    """
+    import skimage.data
+
+    path = Path(skimage.data.data_dir) / "chelsea.png"
+    if not path.is_file():
+        raise DatasetNotAvailableError(
+            f"scikit-image's example photo {path} is missing; reinstall scikit-image "
+            f"(pip install --force-reinstall scikit-image)."
+        )
+    return path

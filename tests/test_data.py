@@ -789,3 +789,22 @@ def test_real_cifar10_quick(real_cifar10, monkeypatch):
     assert test_images.shape == (500, 32, 32, 3) and test_labels.shape == (500, 1)
     np.testing.assert_array_equal(np.bincount(train_labels[:, 0], minlength=10), [200] * 10)
     np.testing.assert_array_equal(np.bincount(test_labels[:, 0], minlength=10), [50] * 10)
+
+
+# --- the cat photo ------------------------------------------------------------------------------
+
+def test_cat_photo_path_is_the_rgb_photo_scikit_image_ships():
+    from PIL import Image
+
+    path = data.cat_photo_path()
+    assert path.name == "chelsea.png"
+    with Image.open(path) as photo:
+        assert photo.size == (451, 300) and photo.mode == "RGB"
+
+
+def test_cat_photo_path_explains_a_missing_photo(monkeypatch, tmp_path):
+    import skimage.data
+
+    monkeypatch.setattr(skimage.data, "data_dir", str(tmp_path))
+    with pytest.raises(data.DatasetNotAvailableError, match="reinstall scikit-image"):
+        data.cat_photo_path()
