@@ -1,7 +1,7 @@
 """Every model the episodes build, defined once.
 
 A notebook that writes one of these models itself must build the same
-architecture; ``tests/test_notebook_models.py`` checks that it does.
+architecture; ``tests/test_notebooks.py`` checks that it does.
 Each model starts with ``Rescaling(1/255)``, so it takes the uint8 images
 from ``helpers.data`` directly (see ``prepare_dataset``).
 """
@@ -45,6 +45,38 @@ def create_model_dropout():
     x = keras.layers.Flatten()(x)
     outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout")
+
+
+def create_model_dense_only():
+    """A network of dense layers only, to compare with a CNN of similar size.
+
+    Taught in episode 03. 156,710 parameters.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(50, activation="relu")(x)
+    x = keras.layers.Dense(50, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dense_only")
+
+
+def create_model_cnn50():
+    """Two convolution blocks of 50 filters each and a dense layer of 50 units.
+
+    Taught in episode 03, where it is compared with the dense-only network.
+    114,510 parameters.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(50, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(50, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(50, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_cnn50")
 
 
 def architecture(model):

@@ -1,4 +1,4 @@
-"""Tests for helpers.models: the lesson's two CNNs and the architecture() comparison."""
+"""Tests for helpers.models: every model the episodes build, and the architecture() comparison."""
 
 import keras
 import numpy as np
@@ -108,3 +108,88 @@ def test_architecture_sees_a_changed_setting(intro):
     changed = keras.Model(inputs, outputs)
     assert architecture(changed) != architecture(intro)
     assert [kind for kind, _ in architecture(changed)] == [kind for kind, _ in architecture(intro)]
+
+
+# --- episode 03: the dense-only network and the CNN with 50 filters ------------
+
+@pytest.fixture(scope="module")
+def dense_only():
+    from helpers.models import create_model_dense_only
+
+    return create_model_dense_only()
+
+
+@pytest.fixture(scope="module")
+def cnn50():
+    from helpers.models import create_model_cnn50
+
+    return create_model_cnn50()
+
+
+def layer_settings(model):
+    """(class name, filters or units and activation) of each layer after the input."""
+    settings = []
+    for layer in layers_after_input(model):
+        config = layer.get_config()
+        setting = {
+            "Conv2D": lambda: (config["filters"], tuple(config["kernel_size"]), config["activation"]),
+            "MaxPooling2D": lambda: tuple(config["pool_size"]),
+            "Dense": lambda: (config["units"], config["activation"]),
+        }.get(type(layer).__name__, lambda: None)()
+        settings.append((type(layer).__name__, setting))
+    return settings
+
+
+def test_dense_only_model_layers(dense_only):
+    assert layer_settings(dense_only) == [
+        ("Rescaling", None),
+        ("Flatten", None),
+        ("Dense", (50, "relu")),
+        ("Dense", (50, "relu")),
+        ("Dense", (10, "softmax")),
+    ]
+    assert layers_after_input(dense_only)[0].scale == pytest.approx(1 / 255)
+    assert dense_only.input_shape == (None, 32, 32, 3)
+    assert dense_only.output_shape == (None, 10)
+
+
+def test_dense_only_model_parameter_counts(dense_only):
+    assert dense_only.count_params() == 156_710
+    weighted = [layer.count_params() for layer in dense_only.layers if layer.count_params()]
+    assert weighted == [32 * 32 * 3 * 50 + 50, 50 * 50 + 50, 50 * 10 + 10]
+
+
+def test_cnn50_model_layers(cnn50):
+    assert layer_settings(cnn50) == [
+        ("Rescaling", None),
+        ("Conv2D", (50, (3, 3), "relu")),
+        ("MaxPooling2D", (2, 2)),
+        ("Conv2D", (50, (3, 3), "relu")),
+        ("MaxPooling2D", (2, 2)),
+        ("Flatten", None),
+        ("Dense", (50, "relu")),
+        ("Dense", (10, "softmax")),
+    ]
+    assert layers_after_input(cnn50)[0].scale == pytest.approx(1 / 255)
+    assert cnn50.input_shape == (None, 32, 32, 3)
+    assert cnn50.output_shape == (None, 10)
+
+
+def test_cnn50_model_parameter_counts(cnn50):
+    assert cnn50.count_params() == 114_510
+    weighted = [(type(layer).__name__, layer.count_params())
+                for layer in cnn50.layers if layer.count_params()]
+    assert weighted == [("Conv2D", 1_400), ("Conv2D", 22_550), ("Dense", 90_050), ("Dense", 510)]
+
+
+def test_the_cnn_has_fewer_parameters_than_the_dense_only_model(dense_only, cnn50):
+    assert cnn50.count_params() < dense_only.count_params()
+    assert architecture(cnn50) != architecture(dense_only)
+
+
+def test_episode_03_models_take_uint8_images(dense_only, cnn50):
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    for model in (dense_only, cnn50):
+        probabilities = keras.ops.convert_to_numpy(model(images, training=False))
+        assert probabilities.shape == (3, 10)
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)

@@ -1,0 +1,70 @@
+"""Checks of episode 03 that the general notebook tests do not make.
+
+The worked examples (one neuron, the hand-made convolution, the parameter
+counts) must be stored as computed, and the text must name the training time
+that the stored full-mode run measured.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "03-build-cnn.ipynb"
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(EPISODE, as_version=4)
+
+
+def stored_text(notebook):
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts.append(output.get("text", "") or str(output.get("data", {}).get("text/plain", "")))
+    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(texts))
+
+
+def markdown(notebook):
+    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+
+
+def test_worked_examples_are_stored(notebook):
+    text = stored_text(notebook)
+    assert "by hand:  2.75" in text and "by Keras: 2.75" in text
+    assert "[[ 0  0  0  0]\n [ 0  7 14 21]\n [ 0  7 14 21]\n [ 0  0  0  0]]" in text
+    assert "same as by hand: True" in text
+    assert "grey scale:   (300, 451) float32" in text
+    assert "valid: (None, 30, 30, 8)" in text and "same:  (None, 32, 32, 8)" in text
+    assert "307,300 in Keras" in text and "2,700 in Keras" in text
+
+
+def test_summaries_show_the_parameter_counts(notebook):
+    text = stored_text(notebook)
+    for total in ("79,530", "156,710", "114,510"):
+        assert f"Total params: {total}" in text
+
+
+def test_the_episode_defines_its_three_models(notebook):
+    sources = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    for name in ("create_model_intro", "create_model_dense_only", "create_model_cnn50"):
+        assert f"def {name}():" in sources
+
+
+def test_the_stated_training_time_matches_the_stored_run(notebook):
+    stated = re.search(r"took about (\d+) seconds", markdown(notebook))
+    assert stated, "the text should say how long the two training runs took"
+    table = next(str(output["data"]["text/plain"]) for cell in notebook.cells
+                 if cell.cell_type == "code" and "comparison" in cell.source
+                 for output in cell.get("outputs", []) if output.get("output_type") == "execute_result")
+    measured = sum(float(row.split()[-1]) for row in table.splitlines()
+                   if row.startswith(("dense only", "CNN")))
+    assert abs(measured - int(stated.group(1))) <= 0.25 * measured, (measured, stated.group(0))
+
+
+def test_the_stored_comparison_comes_from_a_full_run(notebook):
+    text = stored_text(notebook)
+    assert "training images used: 5000" in text
+    assert "157/157" in text  # 5,000 images in batches of 32
