@@ -5,7 +5,8 @@ Each module has one concern and names the episode that teaches what it holds:
 - ``helpers.quiet``: load TensorFlow without its C++ start-up messages.
 - ``helpers.data``: the dataset registry and loaders (CIFAR-10, Pima diabetes).
 - ``helpers.models``: every model the episodes build.
-- ``helpers.plotting``: image grids and training curves.
+- ``helpers.plotting``: image grids, training curves and gradient-descent paths.
+- ``helpers.gradient_descent``: the one-dimensional gradient-descent example.
 
 Nothing here is imported until you ask for it, so ``import helpers`` is quick.
 """

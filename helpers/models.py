@@ -91,3 +91,16 @@ def architecture(model):
         config = {key: value for key, value in layer.get_config().items() if key not in ignored}
         layers.append((type(layer).__name__, config))
     return layers
+
+
+def create_model_pima():
+    """A small dense network for the 8 Pima diabetes features: 12 → 8 → 1 (sigmoid).
+
+    Taught in episode 04, where it shows what batch size, input scaling and
+    the learning rate do. 221 parameters.
+    """
+    inputs = keras.Input(shape=(8,))
+    x = keras.layers.Dense(12, activation="relu")(inputs)
+    x = keras.layers.Dense(8, activation="relu")(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="pima_model")

@@ -82,3 +82,32 @@ def plot_history(history, metrics):
         ax.set(xlabel="epoch", ylabel=name, title=name)
     fig.tight_layout()
     plt.show()
+
+
+def plot_descent(positions, learning_rate, ax=None):
+    """Draw the loss curve of ``helpers.gradient_descent`` and the path of steps on it.
+
+    ``positions`` is what ``gradient_descent.descend`` returned. Pass ``ax`` to
+    draw into one panel of a larger figure; without it, a new figure is drawn
+    and shown. Taught in episode 04.
+    """
+    from helpers.gradient_descent import MINIMUM, loss
+
+    positions = np.asarray(positions, dtype=float)
+    if positions.ndim != 1 or len(positions) == 0:
+        raise ValueError(f"positions should be a 1-D array of x values; got shape {positions.shape}.")
+    if not np.all(np.isfinite(positions)):
+        raise ValueError("positions hold inf or nan: the steps diverged too far to draw; use fewer iterations.")
+    own_figure = ax is None
+    if own_figure:
+        _, ax = plt.subplots(figsize=(6, 4))
+    reach = max(np.abs(positions - MINIMUM).max(), 1.0) * 1.1
+    curve_x = np.linspace(MINIMUM - reach, MINIMUM + reach, 400)
+    ax.plot(curve_x, loss(curve_x), color="grey", label="loss (x - 3)²")
+    ax.plot(positions, loss(positions), "o-", color="tab:red", markersize=4, label="steps")
+    ax.plot(positions[0], loss(positions[0]), "s", color="black", label="start")
+    ax.set(xlabel="x", ylabel="loss",
+           title=f"learning rate {learning_rate:g}: x = {positions[-1]:.3g} after {len(positions) - 1} steps")
+    ax.legend()
+    if own_figure:
+        plt.show()

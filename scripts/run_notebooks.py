@@ -74,6 +74,7 @@ def run_notebook(path, timeout):
     """Execute one notebook in place; return (seconds, slowest cell, its seconds, peak MiB)."""
     notebook = nbformat.read(path, as_version=4)
     env = {key: value for key, value in os.environ.items() if key != "LESSON_QUICK"}
+    env["LESSON_STATIC_WIDGETS"] = "1"  # no widget front end here: explorers draw static figures
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},

@@ -12,6 +12,10 @@ from pathlib import Path
 # too; ``setdefault`` leaves a value chosen by the person running the tests alone.
 os.environ.setdefault("LESSON_QUICK", "1")
 
+# No widget front end exists under nbval: helpers.widgets draws static figures
+# instead of widgets when LESSON_STATIC_WIDGETS is set (the kernels inherit it).
+os.environ.setdefault("LESSON_STATIC_WIDGETS", "1")
+
 # Draw this process's figures off-screen. Deliberately not through MPLBACKEND:
 # the nbval kernels would inherit it, and with Agg a notebook's plt.show()
 # displays nothing, so nbval reports the stored figure outputs of the episodes

@@ -193,3 +193,13 @@ def test_episode_03_models_take_uint8_images(dense_only, cnn50):
         probabilities = keras.ops.convert_to_numpy(model(images, training=False))
         assert probabilities.shape == (3, 10)
         np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_pima_model_is_12_8_1_with_a_sigmoid_output():
+    from helpers.models import create_model_pima
+
+    model = create_model_pima()
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    assert [layer.units for layer in dense] == [12, 8, 1]
+    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
+    assert model.input_shape == (None, 8) and model.count_params() == 221

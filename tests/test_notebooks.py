@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from helpers import models
-from helpers.data import CLASS_NAMES
+from helpers.data import CLASS_NAMES, PIMA_COLUMNS
 
 EPISODES = Path(__file__).resolve().parent.parent / "episodes"
 NOTEBOOKS = sorted(EPISODES.glob("[0-9][0-9]-*.ipynb"))
@@ -70,7 +70,7 @@ def test_models_written_in_notebooks_match_the_helpers(path):
     for name, code in model_functions(read(path)):
         assert hasattr(models, name), f"{path.name} defines {name}, which helpers.models lacks"
         # The globals a notebook's model function may use.
-        namespace = {"keras": keras, "np": np, "CLASS_NAMES": CLASS_NAMES,
+        namespace = {"keras": keras, "np": np, "CLASS_NAMES": CLASS_NAMES, "PIMA_COLUMNS": PIMA_COLUMNS,
                      "train_images": np.zeros((1, 32, 32, 3), dtype=np.uint8)}
         exec(code, namespace)
         from_notebook = namespace[name]()

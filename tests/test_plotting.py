@@ -168,3 +168,34 @@ def test_plot_history_unknown_metric_lists_available_names():
     for name in HISTORY:
         assert repr(name) in message
     assert plt.get_fignums() == []
+
+
+# --- plot_descent -----------------------------------------------------------------------------
+
+def test_plot_descent_draws_the_curve_the_path_and_the_start():
+    from helpers.gradient_descent import descend
+    from helpers.plotting import plot_descent
+
+    plot_descent(descend(learning_rate=0.05, iterations=25), learning_rate=0.05)
+    (ax,) = plt.gcf().axes
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["loss (x - 3)²", "steps", "start"]
+    assert len(ax.get_lines()[1].get_xdata()) == 26
+    assert "learning rate 0.05" in ax.get_title()
+
+
+def test_plot_descent_draws_into_a_given_panel_without_a_new_figure():
+    from helpers.gradient_descent import descend
+    from helpers.plotting import plot_descent
+
+    fig, axes = plt.subplots(1, 2)
+    plot_descent(descend(learning_rate=0.5, iterations=3), 0.5, ax=axes[1])
+    assert plt.gcf() is fig and len(axes[1].get_lines()) == 3 and not axes[0].get_lines()
+
+
+@pytest.mark.parametrize("positions", [[], [[1.0, 2.0]], [1.0, float("inf")]])
+def test_plot_descent_rejects_positions_it_cannot_draw(positions):
+    from helpers.plotting import plot_descent
+
+    with pytest.raises(ValueError, match="positions"):
+        plot_descent(positions, 0.1)
