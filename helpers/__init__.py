@@ -7,6 +7,8 @@ Each module has one concern and names the episode that teaches what it holds:
 - ``helpers.models``: every model the episodes build.
 - ``helpers.plotting``: image grids, training curves and gradient-descent paths.
 - ``helpers.gradient_descent``: the one-dimensional gradient-descent example.
+- ``helpers.widgets``: interactive explorers, with static figures where widgets cannot show.
+- ``helpers.train``: the training command, ``python -m helpers.train``.
 
 Nothing here is imported until you ask for it, so ``import helpers`` is quick.
 """

@@ -1,8 +1,8 @@
 """Gradient descent on a one-dimensional loss, the worked example of episodes 04 and 05.
 
 The loss is the parabola ``(x - 3)**2``. Its lowest point is at x = 3, and its
-gradient (slope) is ``2 * (x - 3)``. Taught in episode 04; episode 05 reuses
-it to show small, large and good learning rates.
+gradient (slope) is ``2 * (x - 3)``. Taught in episode 04; episodes 04 and 05
+use it to show what small, large and good learning rates do.
 """
 
 import numpy as np

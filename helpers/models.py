@@ -104,3 +104,155 @@ def create_model_pima():
     x = keras.layers.Dense(8, activation="relu")(x)
     outputs = keras.layers.Dense(1, activation="sigmoid")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="pima_model")
+
+
+# --- episode 05: the intro CNN with one regularisation technique each -----------
+
+L2_STRENGTH = 0.001
+
+
+def create_model_l2():
+    """The intro CNN with an L2 penalty of 0.001 on the weights of every Conv2D and Dense layer.
+
+    Taught in episode 05, where it shows weight penalties. Same layers and
+    parameters as ``create_model_intro``: 79,530 parameters.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu",
+                            kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu",
+                            kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu",
+                           kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax",
+                                 kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_l2")
+
+
+def create_model_batchnorm():
+    """The intro CNN with a BatchNormalization layer after each convolution.
+
+    Taught in episode 05. 79,722 parameters, of which 96 (the running means
+    and variances) are not trained.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_batchnorm")
+
+
+def create_model_augmented():
+    """The intro CNN behind two data-augmentation layers: random mirroring and shifts.
+
+    Taught in episode 05. The augmentation layers change the images only while
+    the model trains and have no parameters: 79,530, as ``create_model_intro``.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.RandomFlip("horizontal")(x)
+    x = keras.layers.RandomTranslation(0.1, 0.1)(x)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_augmented")
+
+
+def create_model_three_blocks():
+    """The training command's deeper CNN: three convolution blocks with batch normalisation.
+
+    Each block is Conv2D (32, then 64, then 128 filters, 'same' padding) →
+    BatchNormalization → MaxPooling2D → Dropout(0.25); then Flatten →
+    Dense(128) → BatchNormalization → Dropout(0.5) → Dense(10, softmax).
+    Trained by ``python -m helpers.train``, taught in episode 07.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    for filters in (32, 64, 128):
+        x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)
+        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.MaxPooling2D((2, 2))(x)
+        x = keras.layers.Dropout(0.25)(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Dropout(0.5)(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_three_blocks")
+
+
+# --- episode 06: models for the tuning experiments --------------------------------
+
+
+def create_model_dropout_rate(rate=0.5):
+    """``create_model_dropout`` with the share of units that dropout silences as an argument.
+
+    Taught in episode 06, which tries rates from 0.15 to 0.75. With the default
+    of 0.5 it is the same network as ``create_model_dropout``: 33,834 parameters
+    whatever the rate, because dropout has no weights.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(64, (3, 3), activation="relu")(x)
+    x = keras.layers.Dropout(rate)(x)
+    x = keras.layers.Flatten()(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout_rate")
+
+
+def create_model_activation(activation="relu"):
+    """The intro CNN with another activation in its hidden layers (both Conv2D and the hidden Dense).
+
+    Taught in episode 06, which compares "relu", "sigmoid", "tanh", "selu" and
+    "leaky_relu". The output layer keeps softmax. With the default it is the
+    same network as ``create_model_intro``: 79,530 parameters.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation=activation)(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation=activation)(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation=activation)(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_activation")
+
+
+def create_model_deeper():
+    """The intro CNN with a third Conv2D (32 filters) after the second pooling layer.
+
+    Taught in episode 06: the extra convolution shrinks the grid that Flatten
+    sees from 6x6x32 to 4x4x32, so the first Dense layer, and the whole
+    network, get smaller: 47,818 parameters instead of 79,530.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.MaxPooling2D((2, 2))(x)
+    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_deeper")

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 GRID_SIZE = 5  # plot_images draws GRID_SIZE x GRID_SIZE images
 
@@ -80,6 +81,7 @@ def plot_history(history, metrics):
         curves = table[columns].rename(columns={name: "training", f"val_{name}": "validation"})
         sns.lineplot(data=curves, ax=ax, markers=True, dashes=False)
         ax.set(xlabel="epoch", ylabel=name, title=name)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
     fig.tight_layout()
     plt.show()
 

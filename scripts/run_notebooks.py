@@ -4,7 +4,10 @@
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with
 LESSON_QUICK removed from the environment, so the stored outputs are the real
-results that learners see. Cells tagged ``skip-execution`` (unfilled challenge
+results that learners see. The ``fit_outputs/`` folder beside the notebooks is
+emptied first: the tests leave quick-mode models there, and a full run must
+never load one. Run episodes in teaching order so that later ones load what
+earlier ones saved; an episode run alone recreates what it needs. Cells tagged ``skip-execution`` (unfilled challenge
 blanks) are left alone. Progress bars are reduced to their final state before
 saving. For each notebook it prints the wall time, the slowest cell and the
 kernel's peak resident memory (Linux only).
@@ -12,6 +15,7 @@ kernel's peak resident memory (Linux only).
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -103,6 +107,8 @@ def main():
     parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks to run, in order")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     args = parser.parse_args()
+    for folder in {path.resolve().parent for path in args.notebooks}:
+        shutil.rmtree(folder / "fit_outputs", ignore_errors=True)
     rows = []
     for path in args.notebooks:
         print(f"Running {path} in full mode ...", flush=True)

@@ -203,3 +203,143 @@ def test_pima_model_is_12_8_1_with_a_sigmoid_output():
     assert [layer.units for layer in dense] == [12, 8, 1]
     assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
     assert model.input_shape == (None, 8) and model.count_params() == 221
+
+
+# --- episode 05: the intro CNN with L2 penalties, batch normalisation, augmentation ----
+
+@pytest.fixture(scope="module")
+def regularised():
+    from helpers.models import create_model_augmented, create_model_batchnorm, create_model_l2
+
+    return {"l2": create_model_l2(), "batchnorm": create_model_batchnorm(),
+            "augmented": create_model_augmented()}
+
+
+def layer_kinds(model):
+    return [type(layer).__name__ for layer in layers_after_input(model)]
+
+
+INTRO_KINDS = ["Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"]
+
+
+def test_regularised_models_start_by_rescaling_and_end_in_ten_probabilities(regularised):
+    for name, model in regularised.items():
+        first = layers_after_input(model)[0]
+        assert isinstance(first, keras.layers.Rescaling), name
+        assert first.scale == pytest.approx(1 / 255), name
+        assert model.input_shape == (None, 32, 32, 3), name
+        assert model.output_shape == (None, 10), name
+        assert model.layers[-1].get_config()["activation"] == "softmax", name
+
+
+def test_l2_model_is_the_intro_model_with_a_penalty_on_every_weighted_layer(regularised, intro):
+    model = regularised["l2"]
+    assert layer_kinds(model) == INTRO_KINDS
+    assert model.count_params() == intro.count_params() == 79_530
+    weighted = [layer for layer in model.layers if layer.count_params()]
+    assert len(weighted) == 4
+    for layer in weighted:
+        assert isinstance(layer.kernel_regularizer, keras.regularizers.L2), layer.name
+        assert layer.kernel_regularizer.get_config()["l2"] == pytest.approx(0.001)
+    # Same layers and settings as the intro model, apart from the penalties.
+    def without_penalty(some_model):
+        return [(kind, {k: v for k, v in config.items() if k != "kernel_regularizer"})
+                for kind, config in architecture(some_model)]
+
+    assert without_penalty(model) == without_penalty(intro)
+
+
+def test_l2_model_adds_its_penalty_to_the_loss(regularised):
+    model = regularised["l2"]
+    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
+    model(images, training=True)
+    assert len(model.losses) == 4
+    assert all(float(loss) > 0 for loss in model.losses)
+
+
+def test_batchnorm_model_normalises_after_each_convolution(regularised):
+    model = regularised["batchnorm"]
+    assert layer_kinds(model) == ["Rescaling", "Conv2D", "BatchNormalization", "MaxPooling2D",
+                                  "Conv2D", "BatchNormalization", "MaxPooling2D", "Flatten", "Dense", "Dense"]
+    assert model.count_params() == 79_722
+    non_trainable = sum(int(np.prod(weight.shape)) for weight in model.non_trainable_weights)
+    assert non_trainable == 96  # a running mean and variance for each of 16 + 32 channels
+
+
+def test_augmented_model_augments_only_in_training(regularised, intro):
+    model = regularised["augmented"]
+    assert layer_kinds(model) == ["Rescaling", "RandomFlip", "RandomTranslation", *INTRO_KINDS[1:]]
+    assert model.count_params() == intro.count_params() == 79_530
+    flip, shift = layers_after_input(model)[1:3]
+    assert flip.get_config()["mode"] == "horizontal"
+    assert (shift.get_config()["height_factor"], shift.get_config()["width_factor"]) == (0.1, 0.1)
+    images = np.random.default_rng(1).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    first = keras.ops.convert_to_numpy(model(images, training=False))
+    again = keras.ops.convert_to_numpy(model(images, training=False))
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_allclose(first.sum(axis=1), 1, atol=1e-5)
+
+
+def test_episode_05_models_are_distinct(regularised, intro, dropout):
+    models = [intro, dropout, *regularised.values()]
+    shapes = [architecture(model) for model in models]
+    assert all(shapes[i] != shapes[j] for i in range(len(shapes)) for j in range(i + 1, len(shapes)))
+
+
+def test_three_block_model_matches_the_training_command_description():
+    from helpers.models import create_model_three_blocks
+
+    model = create_model_three_blocks()
+    kinds = [type(layer).__name__ for layer in model.layers[1:]]
+    block = ["Conv2D", "BatchNormalization", "MaxPooling2D", "Dropout"]
+    assert kinds == ["Rescaling", *block * 3, "Flatten", "Dense", "BatchNormalization",
+                     "Dropout", "Dense"]
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert [(c.filters, c.padding) for c in convs] == [(32, "same"), (64, "same"), (128, "same")]
+    dropouts = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
+    assert dropouts == [0.25, 0.25, 0.25, 0.5]
+    assert model.layers[-1].units == 10 and model.layers[-1].get_config()["activation"] == "softmax"
+    assert model.count_params() == 358_218
+
+
+# --- episode 06: the tuning models ------------------------------------------------
+
+
+def test_dropout_rate_model_defaults_to_the_dropout_model(dropout):
+    from helpers.models import create_model_dropout_rate
+
+    assert architecture(create_model_dropout_rate()) == architecture(dropout)
+    for rate in (0.15, 0.3, 0.45, 0.6, 0.75):
+        model = create_model_dropout_rate(rate)
+        rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+        assert rates == [rate]
+        assert model.count_params() == dropout.count_params() == 33_834
+
+
+def test_activation_model_defaults_to_the_intro_model(intro):
+    from helpers.models import create_model_activation
+
+    assert architecture(create_model_activation()) == architecture(intro)
+    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
+    for name in ("relu", "sigmoid", "tanh", "selu", "leaky_relu"):
+        model = create_model_activation(name)
+        hidden = [layer.get_config()["activation"] for layer in model.layers
+                  if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+        assert hidden == [name, name, name, "softmax"], name
+        assert model.count_params() == 79_530
+        probabilities = keras.ops.convert_to_numpy(model(images))
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_deeper_model_has_fewer_parameters_than_the_intro_model(intro):
+    from helpers.models import create_model_deeper
+
+    model = create_model_deeper()
+    assert [type(layer).__name__ for layer in layers_after_input(model)] == [
+        "Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Conv2D",
+        "Flatten", "Dense", "Dense"]
+    flatten = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
+    assert flatten.output.shape[1:] == (4 * 4 * 32,)
+    weighted = [layer.count_params() for layer in model.layers if layer.count_params()]
+    assert weighted == [448, 4_640, 9_248, 32_832, 650]
+    assert model.count_params() == 47_818 < intro.count_params()
