@@ -10,24 +10,19 @@ import ast
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 from helpers import data
+
+from episode_files import runnable_code_cells, stored_text, read_episode
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "02-image-data.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def runnable_code_cells(notebook):
-    """Code cells that the runners execute (not the challenge cells with blanks)."""
-    return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and "skip-execution" not in cell.metadata.get("tags", [])]
+    return read_episode(EPISODE.name)
 
 
 def function_definitions(cells, name):
@@ -41,17 +36,6 @@ def function_definitions(cells, name):
             continue
         found.extend(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name)
     return found
-
-
-def stored_text(notebook):
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("output_type") == "stream":
-                texts.append(output.get("text", ""))
-            else:
-                texts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "\n".join(texts)
 
 
 @pytest.fixture(scope="module")

@@ -8,27 +8,16 @@ that the stored full-mode run measured.
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+
+from episode_files import markdown, stored_text, read_episode
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "03-build-cnn.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def stored_text(notebook):
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            texts.append(output.get("text", "") or str(output.get("data", {}).get("text/plain", "")))
-    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(texts))
-
-
-def markdown(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    return read_episode(EPISODE.name)
 
 
 def test_worked_examples_are_stored(notebook):

@@ -10,34 +10,18 @@ training rows only, and ``learning_rate`` rather than ``lr``.
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from helpers.gradient_descent import descend
+
+from episode_files import output_text, read_episode, runnable_code_cells
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "04-how-networks-learn.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def runnable_code_cells(notebook):
-    """Code cells that the runners execute (not the challenge cells with blanks)."""
-    return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and "skip-execution" not in cell.metadata.get("tags", [])]
-
-
-def cell_text(cell):
-    """What a code cell printed and the text form of what it displayed."""
-    texts = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream":
-            texts.append(output.get("text", ""))
-        else:
-            texts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "\n".join(texts)
+    return read_episode(EPISODE.name)
 
 
 def the_cell(notebook, fragment):
@@ -61,13 +45,13 @@ def test_the_first_code_cell_follows_the_convention(notebook):
 def test_the_printed_descent_matches_the_helper(notebook):
     cell = the_cell(notebook, "x = x - learning_rate * gradient(x)")
     assert "nbval-ignore-output" not in cell.metadata.get("tags", []), "the printout must stay compared"
-    printed = re.findall(r"x = (-?\d+\.\d{4})", cell_text(cell))
+    printed = re.findall(r"x = (-?\d+\.\d{4})", output_text(cell))
     expected = [f"{x:.4f}" for x in descend(1.0, 0.05, 25)]
     assert printed == expected
 
 
 def test_the_gradient_formula_is_checked_against_the_measured_slope(notebook):
-    text = cell_text(the_cell(notebook, "measured = "))
+    text = output_text(the_cell(notebook, "measured = "))
     assert "x = 1.0: gradient -4.0, measured slope -4.0000" in text
     assert "x = 5.0: gradient +4.0, measured slope +4.0000" in text
 
@@ -78,11 +62,11 @@ def test_the_backpropagation_numbers_are_those_the_text_works_out(notebook):
     prediction = w2 * hidden
     grad_w2 = 2 * (prediction - y) * hidden
     grad_w1 = 2 * (prediction - y) * w2 * x
-    text = cell_text(the_cell(notebook, "tf.GradientTape()"))
+    text = output_text(the_cell(notebook, "tf.GradientTape()"))
     assert f"loss {(prediction - y) ** 2:.4f}" in text
     assert f"gradient for w1 {grad_w1:.4f}, gradient for w2 {grad_w2:.4f}" in text
     new_w1, new_w2 = w1 - rate * grad_w1, w2 - rate * grad_w2
-    text = cell_text(the_cell(notebook, "w1.assign_sub"))
+    text = output_text(the_cell(notebook, "w1.assign_sub"))
     assert f"w1 {new_w1:.4f}, w2 {new_w2:.4f}" in text
     assert f"new loss {(new_w2 * new_w1 * x - y) ** 2:.4f}" in text
 
@@ -113,7 +97,7 @@ def test_the_models_are_judged_on_the_test_rows(notebook):
 
 
 def test_the_stored_batch_size_table_comes_from_a_full_run(notebook):
-    text = cell_text(the_cell(notebook, "batch_results = "))
+    text = output_text(the_cell(notebook, "batch_results = "))
     for column in ("batch size", "test accuracy", "training time (s)"):
         assert column in text
     rows = re.findall(r"^\d+\s+(\d+)\s+(\d+)\s", text, re.M)

@@ -9,35 +9,16 @@ be the one that did best in the stored full-mode run.
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+
+from episode_files import code, markdown, read_episode, stored_text
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "05-compile-train.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def output_texts(cell):
-    texts = []
-    for output in cell.get("outputs", []):
-        text = output.get("text", "") or str(output.get("data", {}).get("text/plain", ""))
-        texts.append(re.sub(r"\x1b\[[0-9;]*m", "", text))
-    return "".join(texts)
-
-
-def stored_text(notebook):
-    return "".join(output_texts(cell) for cell in notebook.cells if cell.cell_type == "code")
-
-
-def markdown(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
-
-
-def code(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    return read_episode(EPISODE.name)
 
 
 def test_worked_examples_are_stored(notebook):

@@ -11,21 +11,17 @@ import re
 from pathlib import Path
 
 import keras
-import nbformat
 import numpy as np
 import pytest
+
+from episode_files import code, markdown, runnable_code_cells, stored_text, read_episode
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "06-evaluate-tune.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def runnable_code_cells(notebook):
-    return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and "skip-execution" not in cell.metadata.get("tags", [])]
+    return read_episode(EPISODE.name)
 
 
 def cell_with(notebook, text):
@@ -44,23 +40,6 @@ def run_cells(namespace, *cells):
 def first_cell_namespace(notebook):
     """The notebook's imports, run from its first code cell."""
     return run_cells({}, runnable_code_cells(notebook)[0])
-
-
-def stored_text(notebook):
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            text = output.get("text", "") or str(output.get("data", {}).get("text/plain", ""))
-            texts.append(re.sub(r"\x1b\[[0-9;]*m", "", text))
-    return "".join(texts)
-
-
-def markdown(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
-
-
-def code(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
 class OptimizerRecorder(keras.callbacks.Callback):

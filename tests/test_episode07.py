@@ -15,24 +15,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from episode_files import output_text, stored_text, read_episode
+
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "07-share-next-steps.ipynb"
 
 
 @pytest.fixture(scope="module")
 def notebook():
-    return nbformat.read(EPISODE, as_version=4)
-
-
-def output_texts(cell):
-    texts = []
-    for output in cell.get("outputs", []):
-        text = output.get("text", "") or str(output.get("data", {}).get("text/plain", ""))
-        texts.append(re.sub(r"\x1b\[[0-9;]*m", "", text))
-    return "".join(texts)
-
-
-def stored_text(notebook):
-    return "".join(output_texts(cell) for cell in notebook.cells if cell.cell_type == "code")
+    return read_episode(EPISODE.name)
 
 
 def runnable_code(notebook):
@@ -104,7 +94,7 @@ def test_model_is_recreated_when_episode_05_has_not_run(tmp_path, shared_data_di
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "code" and "skip-execution" not in cell.metadata.get("tags", []):
                 client.execute_cell(cell, index)
-    text = "".join(output_texts(cell) for cell in notebook.cells if cell.cell_type == "code")
+    text = "".join(output_text(cell) for cell in notebook.cells if cell.cell_type == "code")
     assert "is missing (episode 05 writes it), so we train the model again" in text
     assert "Epoch 10/10" in text and "Trained the model and saved it" in text
     assert (tmp_path / "fit_outputs" / "model_dropout.keras").is_file()
