@@ -5,10 +5,13 @@ Each module has one concern and names the episode that teaches what it holds:
 - ``helpers.quiet``: load TensorFlow without its C++ start-up messages.
 - ``helpers.data``: the dataset registry and loaders (CIFAR-10, Pima diabetes).
 - ``helpers.models``: every model the episodes build.
-- ``helpers.plotting``: image grids, training curves and gradient-descent paths.
+- ``helpers.plotting``: image grids, training curves, gradient-descent paths, filtered
+  photos and prediction bar charts.
 - ``helpers.gradient_descent``: the one-dimensional gradient-descent example.
-- ``helpers.widgets``: interactive explorers, with static figures where widgets cannot show.
+- ``helpers.widgets``: interactive explorers (gradient descent, convolution kernels,
+  predictions), with static figures where widgets cannot show.
 - ``helpers.train``: the training command, ``python -m helpers.train``.
+- ``helpers.check``: the setup check learners run before a workshop, ``python -m helpers.check``.
 
 Nothing here is imported until you ask for it, so ``import helpers`` is quick.
 """

@@ -231,8 +231,14 @@ def load_cifar10():
     return (train_images, train_labels), (test_images, test_labels)
 
 
-def _cifar10_source():
-    """Which copy of CIFAR-10 to read: ('pickle-tarball' | 'jpeg-tarball' | 'folder', path)."""
+def find_local_cifar10():
+    """The offline copy of CIFAR-10 in LESSON_DATA_DIR as ``(kind, path)``, or None.
+
+    ``kind`` is 'pickle-tarball', 'jpeg-tarball' or 'folder', in that order of
+    preference. The archives are verified against their hashes (a wrong file
+    raises CorruptDatasetError); a folder is only checked for ``train/`` and
+    ``test/``. Used by ``load_cifar10`` and by ``python -m helpers.check``.
+    """
     official = find_local_copy(DATASETS["cifar10"])
     if official is not None:
         return "pickle-tarball", official
@@ -242,6 +248,14 @@ def _cifar10_source():
     folder = local_data_dir()
     if folder is not None and (folder / "train").is_dir() and (folder / "test").is_dir():
         return "folder", folder
+    return None
+
+
+def _cifar10_source():
+    """Which copy of CIFAR-10 to read: ('pickle-tarball' | 'jpeg-tarball' | 'folder', path)."""
+    local = find_local_cifar10()
+    if local is not None:
+        return local
     offline_names = [DATASETS["cifar10-jpeg"].filename, "train/<class>/*.jpg with test/<class>/*.jpg"]
     return "pickle-tarball", fetch(DATASETS["cifar10"], also_looked_for=offline_names)
 

@@ -1,7 +1,8 @@
-"""Figures the episodes draw: a grid of labelled images and training curves.
+"""Figures the episodes draw: image grids, training curves and the explorers' figures.
 
-Both functions draw one new figure and show it. In a script, call
-``matplotlib.pyplot.savefig`` afterwards to keep it.
+Each function draws one new figure and shows it (``plot_descent`` can also draw
+into a panel you give it). In a script, call ``matplotlib.pyplot.savefig``
+afterwards to keep it.
 """
 
 import matplotlib.pyplot as plt
@@ -113,3 +114,59 @@ def plot_descent(positions, learning_rate, ax=None):
     ax.legend()
     if own_figure:
         plt.show()
+
+
+def plot_filtered(image, kernel, filtered, name=None):
+    """Show a grey image, a 3x3 kernel and the image filtered with it, side by side.
+
+    ``name`` (a preset's name, such as "blur") goes into the last title. Each
+    image gets its own grey scale: black is its lowest value, white its highest.
+    Taught in episode 03, where ``helpers.widgets.kernel_explorer`` redraws it.
+    """
+    kernel = np.asarray(kernel)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4), gridspec_kw={"width_ratios": [3, 1, 3]})
+    axes[0].imshow(image, cmap="gray")
+    axes[0].set_title("grey-scale input")
+    limit = 2 * np.abs(kernel).max() or 1.0  # negative blue, positive red, pale enough to read
+    axes[1].imshow(kernel, cmap="coolwarm", vmin=-limit, vmax=limit)
+    for (row, col), value in np.ndenumerate(kernel):
+        axes[1].text(col, row, f"{value:.3g}", ha="center", va="center")
+    axes[1].set_title("kernel")
+    axes[2].imshow(filtered, cmap="gray")
+    axes[2].set_title(f"after the {name} kernel" if name else "after your kernel")
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    plt.show()
+
+
+def plot_predictions(images, true_classes, probabilities, class_names, indices, title=None):
+    """Show each image of ``indices`` beside a bar chart of the model's class probabilities.
+
+    One row per image. The bar of the true class is green; when the model's
+    answer (its highest probability) is wrong, that bar is red. Taught in
+    episode 06, where ``helpers.widgets.prediction_browser`` steps through the
+    test images with it.
+    """
+    indices = list(indices)
+    if not indices:
+        raise ValueError("There are no images to plot: indices is empty.")
+    fig, axes = plt.subplots(len(indices), 2, figsize=(8, 2.6 * len(indices)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 2]})
+    for (image_ax, bar_ax), index in zip(axes, indices):
+        true, predicted = true_classes[index], int(np.argmax(probabilities[index]))
+        image_ax.imshow(images[index])
+        image_ax.set_title(f"image {index}\ntrue: {class_names[true]}\n"
+                           f"predicted: {class_names[predicted]}", fontsize=9)
+        image_ax.axis("off")
+        colours = ["lightgrey"] * len(class_names)
+        colours[predicted] = "tab:red"
+        colours[true] = "tab:green"  # when the answer is right, green wins
+        bar_ax.barh(range(len(class_names)), probabilities[index], color=colours)
+        bar_ax.set_yticks(range(len(class_names)), class_names)
+        bar_ax.invert_yaxis()  # first class at the top
+        bar_ax.set(xlim=(0, 1), xlabel="probability")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()

@@ -25,34 +25,47 @@ import warnings
 from pathlib import Path
 
 
-class _OneLineErrorParser(argparse.ArgumentParser):
-    """Report a bad command line in one line, not with the usage text."""
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Report a bad command line in one line, not with the usage text.
+
+    Its help has a fixed width, so ``--help`` reads the same in every terminal
+    and notebook. Shared by the lesson's two commands, this one and
+    ``python -m helpers.check``.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", lambda prog: argparse.HelpFormatter(prog, width=78))
+        super().__init__(**kwargs)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def whole_number_at_least(minimum, why=""):
+    """An argparse ``type``: a whole number no smaller than ``minimum`` (``why`` explains the limit)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            reason = f" ({why})" if why else ""
+            raise argparse.ArgumentTypeError(f"must be {minimum}{reason} or more, got {value}")
+        return value
+
+    return parse
 
 
 def build_parser():
-    parser = _OneLineErrorParser(
+    parser = OneLineErrorParser(
         prog="python -m helpers.train",
-        # A fixed width, so --help reads the same in every terminal and notebook.
-        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=78),
         description="Train the lesson's three-block CNN with batch normalisation on CIFAR-10 "
         "and save the model, its training history, plots and test metrics.",
     )
-    parser.add_argument("--epochs", type=_positive_int, default=10,
+    parser.add_argument("--epochs", type=whole_number_at_least(1), default=10,
                         help="passes over the training data (default 10)")
-    parser.add_argument("--batch-size", type=_positive_int, default=32,
+    parser.add_argument("--batch-size", type=whole_number_at_least(1), default=32,
                         help="images per training step (default 32)")
     parser.add_argument("--output", type=Path, default=Path("output"),
                         help="folder to write the results into; created if missing (default output/)")

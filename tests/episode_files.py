@@ -14,9 +14,14 @@ def read_episode(filename):
 
 
 def runnable_code_cells(notebook):
-    """Code cells that the runners execute (not the challenge cells with blanks)."""
+    """The episode's own code cells that the runners execute.
+
+    Left out: challenge cells with blanks, and the Colab setup cell at the top
+    (tests/test_build_notebooks.py checks that one), so the first cell here is
+    the episode's imports.
+    """
     return [cell for cell in notebook.cells if cell.cell_type == "code"
-            and "skip-execution" not in cell.metadata.get("tags", [])]
+            and not {"skip-execution", "colab-setup"} & set(cell.metadata.get("tags", []))]
 
 
 def output_text(cell):

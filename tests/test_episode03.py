@@ -1,8 +1,9 @@
 """Checks of episode 03 that the general notebook tests do not make.
 
 The worked examples (one neuron, the hand-made convolution, the parameter
-counts) must be stored as computed, and the text must name the training time
-that the stored full-mode run measured.
+counts) must be stored as computed, the text must name the training time
+that the stored full-mode run measured, and the kernel explorer must follow
+the filtered photo.
 """
 
 import re
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from episode_files import markdown, stored_text, read_episode
+from episode_files import markdown, read_episode, runnable_code_cells, stored_text
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "03-build-cnn.ipynb"
 
@@ -57,3 +58,24 @@ def test_the_stored_comparison_comes_from_a_full_run(notebook):
     text = stored_text(notebook)
     assert "training images used: 5000" in text
     assert "157/157" in text  # 5,000 images in batches of 32
+
+
+def test_the_kernel_explorer_follows_the_filtered_photo(notebook):
+    setup = next(cell for cell in runnable_code_cells(notebook) if "import_tensorflow_quietly()" in cell.source)
+    assert "from helpers.widgets import kernel_explorer" in setup.source
+    calls = [index for index, cell in enumerate(notebook.cells)
+             if cell.cell_type == "code" and "kernel_explorer(" in cell.source]
+    assert len(calls) == 1, "one cell should call the kernel explorer"
+    photo = next(index for index, cell in enumerate(notebook.cells) if "after the horizontal-edge kernel" in cell.source)
+    padding = next(index for index, cell in enumerate(notebook.cells) if "### Challenge: border pixels" in cell.source)
+    assert photo < calls[0] < padding
+    assert notebook.cells[calls[0] - 1].source.startswith("### Explore")
+
+
+def test_the_explorer_cell_stores_one_static_figure_and_no_widget(notebook):
+    cell = next(cell for cell in runnable_code_cells(notebook) if "kernel_explorer(" in cell.source)
+    outputs = cell.get("outputs", [])
+    if not outputs:
+        pytest.skip("the explorer cell has not been run in full mode yet")
+    assert len(outputs) == 1 and "image/png" in outputs[0]["data"]
+    assert outputs[0]["data"]["text/plain"] == "<Figure size 1200x400 with 3 Axes>"

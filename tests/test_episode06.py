@@ -3,7 +3,9 @@
 The grid search must really train each optimizer it lists (a build function
 that compiles with Adam silently makes all three candidates Adam); the cell
 that loads the trained model must recreate it when the file is missing; and
-the text must agree with the results stored from the full-mode run.
+the text must agree with the results stored from the full-mode run. The
+prediction browser must come after the look at the mistakes, on the
+episode's own test images and probabilities.
 """
 
 import ast
@@ -142,3 +144,23 @@ def test_the_text_agrees_with_the_stored_results(notebook):
 
 def test_no_placeholder_is_left_in_the_text(notebook):
     assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", markdown(notebook))
+
+
+def test_the_prediction_browser_follows_the_mistakes(notebook):
+    setup = next(cell for cell in runnable_code_cells(notebook) if "import_tensorflow_quietly()" in cell.source)
+    assert "from helpers.widgets import prediction_browser" in setup.source
+    cell = cell_with(notebook, "prediction_browser(")
+    assert "prediction_browser(test_images, test_labels, probabilities" in cell.source
+    position = notebook.cells.index(cell)
+    gallery = notebook.cells.index(cell_with(notebook, 'fig.suptitle("Misclassified test images")'))
+    tuning = next(index for index, c in enumerate(notebook.cells) if c.source.startswith("## Step 9"))
+    assert gallery < position < tuning
+    assert notebook.cells[position - 1].cell_type == "markdown"
+
+
+def test_the_browser_cell_stores_one_static_figure_and_no_widget(notebook):
+    outputs = cell_with(notebook, "prediction_browser(").get("outputs", [])
+    if not outputs:
+        pytest.skip("the browser cell has not been run in full mode yet")
+    assert len(outputs) == 1 and "image/png" in outputs[0]["data"]
+    assert outputs[0]["data"]["text/plain"] == "<Figure size 800x780 with 6 Axes>"

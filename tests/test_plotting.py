@@ -1,4 +1,4 @@
-"""Tests for helpers.plotting: the 5x5 image grid and the training curves.
+"""Tests for helpers.plotting: image grids, training curves, descent paths and explorer figures.
 
 Each test inspects the figure the helper drew through ``plt.gcf()``.
 """
@@ -9,9 +9,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 
 from helpers.data import CLASS_NAMES
-from helpers.plotting import plot_history, plot_images
+from helpers.plotting import plot_filtered, plot_history, plot_images, plot_predictions
 
 
 @pytest.fixture(autouse=True)
@@ -199,3 +200,45 @@ def test_plot_descent_rejects_positions_it_cannot_draw(positions):
 
     with pytest.raises(ValueError, match="positions"):
         plot_descent(positions, 0.1)
+
+
+# --- plot_filtered ----------------------------------------------------------------------------
+
+def test_plot_filtered_shows_input_kernel_and_result(no_figures_left):
+    image = np.linspace(0, 1, 30, dtype="float32").reshape(5, 6)
+    kernel = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype="float32")
+    plot_filtered(image, kernel, image[1:-1, 1:-1], "sharpen")
+    (figure,) = no_figures_left
+    assert titles(figure) == ["grey-scale input", "kernel", "after the sharpen kernel"]
+    assert [text.get_text() for text in figure.axes[1].texts] == ["0", "-1", "0", "-1", "5", "-1", "0", "-1", "0"]
+    assert figure.axes[2].get_images()[0].get_array().shape == (3, 4)
+
+
+def test_plot_filtered_names_an_unnamed_kernel_yours(no_figures_left):
+    plot_filtered(np.zeros((4, 4), dtype="float32"), np.zeros((3, 3)), np.zeros((2, 2), dtype="float32"))
+    assert titles(plt.gcf())[2] == "after your kernel"
+
+
+# --- plot_predictions -------------------------------------------------------------------------
+
+def test_plot_predictions_draws_one_row_per_image_with_coloured_bars(no_figures_left):
+    probabilities = np.full((4, 10), 0.02, dtype="float32")
+    probabilities[:, 5] = 0.82  # the model says "dog" every time
+    true_classes = np.array([5, 3, 5, 0])
+    plot_predictions(random_images(4), true_classes, probabilities, CLASS_NAMES, [1, 2], title="two images")
+    (figure,) = no_figures_left
+    assert len(figure.axes) == 4 and figure.get_suptitle() == "two images"
+    assert titles(figure)[0] == "image 1\ntrue: cat\npredicted: dog"
+    bars = figure.axes[1].patches
+    assert [bar.get_width() for bar in bars] == pytest.approx(probabilities[1])
+    assert [tick.get_text() for tick in figure.axes[1].get_yticklabels()] == CLASS_NAMES
+    colours = [to_hex(bar.get_facecolor()) for bar in bars]
+    assert colours[5] == to_hex("tab:red") and colours[3] == to_hex("tab:green")
+    assert colours.count(to_hex("lightgrey")) == 8
+    right_answer = [to_hex(bar.get_facecolor()) for bar in figure.axes[3].patches]
+    assert right_answer[5] == to_hex("tab:green") and right_answer.count(to_hex("lightgrey")) == 9
+
+
+def test_plot_predictions_needs_at_least_one_image():
+    with pytest.raises(ValueError, match="no images"):
+        plot_predictions(random_images(2), np.zeros(2, dtype=int), np.full((2, 10), 0.1), CLASS_NAMES, [])

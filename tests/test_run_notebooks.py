@@ -37,3 +37,62 @@ def test_tidy_outputs_merges_fragments_of_one_stream_before_cleaning():
     assert [o.output_type for o in cell.outputs] == ["stream", "display_data", "stream"]
     assert cell.outputs[0].text == "Epoch 1/1\n 2/2 b - done\n"
     assert cell.outputs[2].text == "after\n"
+
+
+def test_key_results_are_the_tagged_cells_outputs_on_one_line():
+    tagged = nbformat.v4.new_code_cell("print(...)", metadata={"tags": ["key-result"]})
+    tagged.outputs = [nbformat.v4.new_output("stream", name="stdout", text="test accuracy: 0.655\n\n"),
+                      nbformat.v4.new_output("execute_result", {"text/plain": "        raw  0.695\nscaled  0.740"})]
+    untagged = nbformat.v4.new_code_cell("print(...)")
+    untagged.outputs = [nbformat.v4.new_output("stream", name="stdout", text="not a key result\n")]
+    notebook = nbformat.v4.new_notebook(cells=[untagged, tagged])
+    assert run_notebooks.key_results(notebook) == "test accuracy: 0.655; raw 0.695; scaled 0.740"
+    assert run_notebooks.key_results(nbformat.v4.new_notebook(cells=[untagged])) == ""
+
+
+def test_a_printed_table_is_squeezed_to_its_accuracy_columns():
+    import pandas as pd
+
+    table = pd.DataFrame({"network": ["dense only", "CNN"], "parameters": [156710, 114510],
+                          "final val accuracy": [0.331, 0.511], "seconds": [19.0, 67.0]}).set_index("network")
+    assert run_notebooks.squeezed_table(str(table)) == (
+        "dense only: final val accuracy 0.331; CNN: final val accuracy 0.511")
+    no_accuracy = pd.DataFrame({"loss": [0.5, 0.7]}, index=["raw", "scaled"])
+    assert run_notebooks.squeezed_table(str(no_accuracy)) == "raw: loss 0.5; scaled: loss 0.7"
+    assert run_notebooks.squeezed_table("test accuracy: 0.655\nloss: 0.98") is None
+
+
+def test_training_cells_call_fit_directly_or_through_a_function_of_the_notebook():
+    cells = [
+        nbformat.v4.new_code_cell("history = model.fit(x, y)"),                  # 0: trains
+        nbformat.v4.new_code_cell("def train_one(model):\n    return model.fit(x, y)\n"),
+        nbformat.v4.new_code_cell("def train_all():\n    return [train_one(m) for m in models]"),
+        nbformat.v4.new_code_cell("results = train_all()"),                        # 3: trains, two levels down
+        nbformat.v4.new_code_cell("model.predict(x)\ntrain_oneself = 1"),          # 4: does not
+        nbformat.v4.new_markdown_cell("call `model.fit(...)`"),                     # 5: not code
+        nbformat.v4.new_code_cell('subprocess.run([sys.executable, "-m", "helpers.train"])'),  # 6: trains
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    assert run_notebooks.training_cells(notebook) == {0, 1, 2, 3, 6}
+
+
+def test_minutes():
+    assert run_notebooks.minutes(48.4) == "48 s"
+    assert run_notebooks.minutes(125) == "2 min 05 s"
+
+
+def test_timing_table_has_a_row_per_notebook_and_totals():
+    record = {"name": "01-introduction.ipynb", "seconds": 170.0, "training_seconds": 158.0,
+              "slowest_index": 27, "slowest_seconds": 158.0, "slowest_line": "history = model.fit(",
+              "peak_mib": 1272.0, "key_results": "validation accuracy 0.635"}
+    second = dict(record, name="02-image-data.ipynb", seconds=14.0, training_seconds=0.0,
+                  slowest_seconds=5.0, peak_mib=1230.0, key_results="")
+    table = run_notebooks.timing_table([record, second], "python scripts/run_notebooks.py ...")
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 4  # header, two notebooks, totals
+    assert "| 01-introduction.ipynb | 2 min 50 s | 2 min 38 s |" in rows[1]
+    assert "1,272 MiB" in rows[1] and "validation accuracy 0.635" in rows[1]
+    assert rows[2].endswith("| no training |")
+    assert rows[3].startswith("| **all 2** | **3 min 04 s** | **2 min 38 s** | 2 min 38 s in 01-introduction.ipynb")
+    assert "1,272 MiB at most" in rows[3]
+    assert "CPU cores" in table and "tensorflow" in table

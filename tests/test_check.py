@@ -1,0 +1,456 @@
+"""The set-up check, ``python -m helpers.check``: its logic in-process, one real run.
+
+No test here reaches the internet: the download probe is replaced by a fake
+that fails or succeeds as each test needs, or pointed at a local HTTP server.
+"""
+
+import dataclasses
+import hashlib
+import http.server
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+from helpers import check, data
+from helpers.check import INFO, OK, PROBLEM, WARNING, Item
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = {"machine": "test machine", "intro_epoch_seconds": 10.0,
+             "lesson_training_seconds": 1200, "lesson_wall_seconds": 1500}
+
+
+def run_check(*args, env):
+    return subprocess.run([sys.executable, "-m", "helpers.check", *args], capture_output=True,
+                          text=True, env=env, timeout=120, cwd=Path.home())
+
+
+# --- versions ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("2.16.1", (2, 16, 1)), ("2.16.0rc0", (2, 16, 0)), ("3.0", (3, 0)), ("v3.11.7", (3, 11, 7)),
+    ("2.21.0-dev20250101", (2, 21, 0)), ("unknown", None),
+])
+def test_parse_version(text, expected):
+    assert check.parse_version(text) == expected
+
+
+@pytest.mark.parametrize("version, minimum, expected", [
+    ("2.16.0", (2, 16), True), ("2.16", (2, 16), True), ("2.21.0", (2, 16), True),
+    ("2.15.1", (2, 16), False), ("2.9.0", (2, 16), False), ("3", (3, 0), True),
+    ("10.0", (3, 0), True), ("3.9.18", (3, 10), False), ("garbage", (3, 0), False),
+])
+def test_meets_minimum_compares_numbers_not_text(version, minimum, expected):
+    assert check.meets_minimum(version, minimum) is expected
+
+
+def test_version_ok():
+    item = check.check_version("TensorFlow", "2.21.0", (2, 16), "the fix")
+    assert item == Item(OK, "TensorFlow 2.21.0 (needs 2.16 or newer)")
+
+
+def test_version_too_old_is_a_problem_with_the_fix():
+    item = check.check_version("TensorFlow", "2.15.1", (2, 16), check.INSTALL_FIX)
+    assert item.status == PROBLEM
+    assert "too old" in item.text and "2.16 or newer" in item.text
+    assert "pip install -e ." in item.fix and 'pip install "tensorflow>=2.16"' in item.fix
+
+
+def test_version_missing_is_a_problem_with_the_fix():
+    item = check.check_version("Keras", None, (3, 0), "run `pip install -e .`")
+    assert item.status == PROBLEM and "not installed" in item.text
+    assert item.fix == "Keras is not installed: run `pip install -e .`"
+
+
+def test_version_import_failure_is_reported_in_one_line():
+    error = ImportError("DLL load failed while importing _pywrap_tensorflow_internal\nmore")
+    item = check.check_version("TensorFlow", error, (2, 16), "reinstall")
+    assert item.status == PROBLEM
+    assert "ImportError: DLL load failed" in item.text and "more" not in item.text
+
+
+def test_optional_package_missing_is_a_warning_not_a_problem():
+    item = check.check_version("ipywidgets", None, (7, 7), "pip install ipywidgets", needed=False)
+    assert item.status == WARNING and item.fix
+
+
+def test_check_software_with_monkeypatched_versions():
+    items = check.check_software({"python": "3.9.18", "tensorflow": "2.15.0",
+                                  "keras": None, "ipywidgets": "7.7.1"})
+    assert [item.status for item in items] == [PROBLEM, PROBLEM, PROBLEM, OK]
+    assert "Python 3.9.18" in items[0].text and "environment.yml" in items[0].fix
+
+
+def test_installed_versions_of_this_environment():
+    versions = check.installed_versions()
+    assert all(isinstance(versions[key], str) for key in ["python", "tensorflow", "keras"])
+    assert all(item.status == OK for item in check.check_software(versions)[:3])
+
+
+def test_missing_tensorflow_gives_the_fix_and_exit_1_without_traceback(monkeypatch, capsys):
+    monkeypatch.setattr(check, "installed_versions", lambda: {
+        "python": "3.11.7", "tensorflow": None, "keras": None, "ipywidgets": None})
+    monkeypatch.setattr(check, "check_datasets", lambda: [Item(OK, "CIFAR-10: here")])
+    monkeypatch.setattr(check, "time_intro_epoch", pytest.fail)  # must not train
+    assert check.main([]) == 1
+    out, err = capsys.readouterr()
+    assert "TensorFlow is not installed: run `pip install -e .` in the lesson folder" in out
+    assert "GPU: not checked" in out and "not measured (fix TensorFlow and Keras first)" in out
+    assert "ipywidgets is not installed" in out.split("Worth knowing:")[1]
+    assert "Traceback" not in out + err
+
+
+# --- datasets ----------------------------------------------------------------------------
+
+@pytest.fixture
+def probe_calls(monkeypatch):
+    """Replace the network probe; the list records the URLs asked for."""
+    calls = []
+
+    def fake_probe(url, timeout=check.PROBE_TIMEOUT_SECONDS):
+        calls.append(url)
+        return 170_498_071
+
+    monkeypatch.setattr(check, "probe_download", fake_probe)
+    return calls
+
+
+def failing_probe(error):
+    def probe(url, timeout=check.PROBE_TIMEOUT_SECONDS):
+        raise error
+    return probe
+
+
+def test_offline_copy_found_without_probing(isolated_data, shared_data_dir, monkeypatch, probe_calls):
+    monkeypatch.setenv("LESSON_DATA_DIR", str(shared_data_dir))
+    items = check.check_datasets()
+    assert [item.status for item in items] == [OK, OK]
+    assert items[0].text == (f"CIFAR-10: offline copy in LESSON_DATA_DIR: "
+                             f"{shared_data_dir / 'cifar10-jpeg.tar.gz'}")
+    assert str(shared_data_dir / "pima-indians-diabetes.data.csv") in items[1].text
+    assert probe_calls == []
+
+
+def test_earlier_download_in_cache_is_found(isolated_data, shared_data_dir, probe_calls):
+    _, cache = isolated_data
+    shutil.copy(shared_data_dir / "pima-indians-diabetes.data.csv", cache)
+    item = check.dataset_status("pima")
+    assert item == Item(OK, f"Pima diabetes CSV: downloaded earlier: "
+                            f"{cache / 'pima-indians-diabetes.data.csv'}")
+    assert probe_calls == []
+
+
+@pytest.fixture
+def fake_cifar10_registry(monkeypatch):
+    """Make the registry expect a small fake archive instead of the 163 MB one."""
+    content = b"a stand-in for cifar-10-python.tar.gz"
+    fake = dataclasses.replace(data.DATASETS["cifar10"], sha256=hashlib.sha256(content).hexdigest())
+    monkeypatch.setitem(data.DATASETS, "cifar10", fake)
+    return content
+
+
+def test_earlier_cifar10_download_is_verified_and_found(isolated_data, fake_cifar10_registry, probe_calls):
+    _, cache = isolated_data
+    (cache / "cifar-10-python.tar.gz").write_bytes(fake_cifar10_registry)
+    item = check.dataset_status("cifar10")
+    assert item.status == OK and item.text.startswith("CIFAR-10: downloaded earlier: ")
+    assert probe_calls == []
+
+
+def test_damaged_download_is_a_problem(isolated_data, fake_cifar10_registry, probe_calls):
+    _, cache = isolated_data
+    (cache / "cifar-10-python.tar.gz").write_bytes(b"half a download")
+    item = check.dataset_status("cifar10")
+    assert item.status == PROBLEM
+    assert "is damaged or is not the expected file" in item.fix and "Delete it" in item.fix
+
+
+def test_wrong_file_in_lesson_data_dir_is_a_problem(isolated_data, probe_calls):
+    data_dir, _ = isolated_data
+    (data_dir / "pima-indians-diabetes.data.csv").write_text("1,2,3\n")
+    item = check.dataset_status("pima")
+    assert item.status == PROBLEM and "pima-indians-diabetes.data.csv" in item.fix
+
+
+def test_missing_but_downloadable_is_ok(isolated_data, probe_calls):
+    item = check.dataset_status("cifar10")
+    assert item.status == OK
+    assert item.text == ("CIFAR-10: not downloaded yet; the download works (163 MB, "
+                         "fetched the first time a notebook loads it)")
+    assert probe_calls == [data.DATASETS["cifar10"].url]
+
+
+def test_missing_without_network_says_to_get_the_offline_copy(isolated_data, monkeypatch):
+    error = urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+    monkeypatch.setattr(check, "probe_download", failing_probe(error))
+    items = check.check_datasets()
+    assert [item.status for item in items] == [PROBLEM, PROBLEM]
+    assert "no network" in items[0].text
+    assert items[0].fix.startswith("CIFAR-10 is not here and cannot be downloaded (no network")
+    assert "ask your instructor for the offline copy" in items[0].fix
+    assert "set LESSON_DATA_DIR" in items[1].fix
+
+
+def test_ssl_failure_gives_certificate_advice(isolated_data, monkeypatch):
+    reason = ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer")
+    monkeypatch.setattr(check, "probe_download", failing_probe(urllib.error.URLError(reason)))
+    item = check.dataset_status("pima")
+    assert item.status == PROBLEM
+    assert "SSL certificate verification failed" in item.text
+    assert "Install Certificates.command" in item.fix and "pip install --upgrade certifi" in item.fix
+    assert "LESSON_DATA_DIR" in item.fix
+
+
+@pytest.mark.parametrize("error, what", [
+    (urllib.error.URLError(TimeoutError("timed out")), "no answer within 10 s"),
+    (TimeoutError("The read operation timed out"), "no answer within 10 s"),
+    (urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")),
+     "no connection (Connection refused)"),
+    (urllib.error.HTTPError("https://x", 404, "Not Found", {}, None),
+     "the server answered HTTP 404 Not Found"),
+    (urllib.error.URLError(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")),
+     "SSL error"),
+])
+def test_explain_download_error(error, what):
+    explained, fix = check.explain_download_error(error)
+    assert explained.startswith(what)
+    assert "LESSON_DATA_DIR" in fix
+
+
+class _FileHandler(http.server.BaseHTTPRequestHandler):
+    """Serves 1,234 bytes; with refuse_head, answers HEAD with 405 as some servers do."""
+
+    refuse_head = False
+
+    def do_HEAD(self):
+        if self.refuse_head:
+            self.send_error(405)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "1234")
+        self.end_headers()
+
+    def do_GET(self):
+        assert self.headers["Range"] == "bytes=0-0"
+        self.send_response(206)
+        self.send_header("Content-Range", "bytes 0-0/1234")
+        self.send_header("Content-Length", "1")
+        self.end_headers()
+        self.wfile.write(b"x")
+
+    def log_message(self, *args):  # keep the test log clean
+        pass
+
+
+@pytest.fixture(params=[False, True], ids=["head", "head-refused"])
+def local_server(request, monkeypatch):
+    for name in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]:
+        monkeypatch.delenv(name, raising=False)
+    handler = type("Handler", (_FileHandler,), {"refuse_head": request.param})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/file.tar.gz"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_probe_download_reads_the_size_without_the_file(local_server):
+    assert check.probe_download(local_server, timeout=5) == 1234
+
+
+def test_probe_download_raises_for_a_closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(urllib.error.URLError) as caught:
+        check.probe_download(f"http://127.0.0.1:{port}/file", timeout=5)
+    assert check.explain_download_error(caught.value)[0].startswith("no connection")
+
+
+# --- device ------------------------------------------------------------------------------
+
+def test_device_info_of_this_computer():
+    info = check.device_info(with_gpus=False)
+    assert info["cpu"] and info["cores"] >= 1 and info["gpus"] is None
+    if sys.platform == "linux":
+        assert info["memory_bytes"] > 0
+
+
+def test_device_items_warn_about_little_memory():
+    items = check.device_items({"cpu": "Some CPU", "cores": 1, "memory_bytes": 3 * 1024**3,
+                                "gpus": []})
+    assert items[0] == Item(INFO, "CPU: Some CPU, 1 core")
+    assert items[1].status == WARNING and "3.0 GB" in items[1].text and items[1].fix
+    assert "training runs on the CPU" in items[2].text
+
+
+def test_device_items_list_gpus():
+    items = check.device_items({"cpu": "x", "cores": 8, "memory_bytes": None,
+                                "gpus": ["NVIDIA H100 80GB HBM3"]})
+    assert items[1].text == "Memory: unknown"
+    assert items[2].text == "GPU: NVIDIA H100 80GB HBM3 (TensorFlow will train on it)"
+
+
+# --- timing ------------------------------------------------------------------------------
+
+def test_reference_figures_are_complete_and_consistent():
+    assert set(check.REFERENCE) == {"machine", "intro_epoch_seconds",
+                                    "lesson_training_seconds", "lesson_wall_seconds"}
+    assert 0 < check.REFERENCE["intro_epoch_seconds"]
+    assert 0 < check.REFERENCE["lesson_training_seconds"] <= check.REFERENCE["lesson_wall_seconds"]
+
+
+def test_reference_figures_are_those_of_the_timing_table():
+    """REFERENCE is copied from docs/timings.md; the two must not drift apart."""
+    import re
+
+    table = (ROOT / "docs" / "timings.md").read_text()
+    totals = re.search(r"^\| \*\*all \d+\*\* \| \*\*(\d+) min (\d+) s\*\* \| \*\*(\d+) min (\d+) s\*\*",
+                       table, re.M)
+    epoch = re.search(r"times it: ([\d.]+) s\.", table)
+    assert totals and epoch, "docs/timings.md lacks its totals row or the intro-epoch line"
+    wall = int(totals[1]) * 60 + int(totals[2])
+    training = int(totals[3]) * 60 + int(totals[4])
+    assert check.REFERENCE["lesson_wall_seconds"] == pytest.approx(wall, abs=30)
+    assert check.REFERENCE["lesson_training_seconds"] == pytest.approx(training, abs=30)
+    assert check.REFERENCE["intro_epoch_seconds"] == pytest.approx(float(epoch[1]), abs=0.05)
+
+
+def test_estimate_scales_training_by_the_epoch_ratio():
+    estimate = check.estimate_lesson_time(25.0, REFERENCE)
+    assert estimate["factor"] == pytest.approx(2.5)
+    assert estimate["training_seconds"] == pytest.approx(3000)
+    assert estimate["wall_seconds"] == pytest.approx(3000 + 300)  # the rest is not scaled
+    assert estimate["slow"] is False
+    assert check.estimate_lesson_time(40.0, REFERENCE)["slow"] is True
+    assert check.estimate_lesson_time(1.0, REFERENCE)["training_seconds"] == pytest.approx(120)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (42, "42 s"), (89.4, "89 s"), (1620, "27 min"), (1917, "32 min"), (5340, "89 min"),
+    (6000, "1 h 40 min"), (7260, "2 h 01 min"),
+])
+def test_format_duration(seconds, text):
+    assert check.format_duration(seconds) == text
+
+
+def test_timing_line_with_the_lesson_reference():
+    reference = {**check.REFERENCE, "intro_epoch_seconds": 12.0,
+                 "lesson_training_seconds": 1620, "lesson_wall_seconds": 1920}
+    line, whole = check.timing_items(14.2, reference)
+    assert line == Item(OK, "One epoch of the intro model: 14.2 s (reference machine: 12.0 s) -> "
+                            "the lesson's training will take about 32 min here "
+                            "(27 min on the reference)")
+    assert whole.text == ("Running every notebook of the lesson: about 37 min here "
+                          "(32 min on the reference)")
+
+
+def test_slow_epoch_gets_advice():
+    line, _ = check.timing_items(70.0, REFERENCE)
+    assert line.status == WARNING
+    assert "7 times slower" in line.fix
+    assert "LESSON_QUICK=1" in line.fix and "Google Colab" in line.fix and "skip" in line.fix
+
+
+def test_main_reports_a_slow_machine_but_exits_0(monkeypatch, capsys):
+    monkeypatch.setattr(check, "check_datasets", lambda: [Item(OK, "CIFAR-10: here")])
+    monkeypatch.setattr(check, "time_intro_epoch", lambda images: 100.0)
+    assert check.main(["--timing-images", "64"]) == 0
+    out = capsys.readouterr().out
+    assert "training the intro model on 64 random images" in out
+    assert "One epoch of the intro model: 100.0 s" in out
+    assert "Worth knowing:" in out and "Google Colab" in out
+    assert out.rstrip().endswith("All set: this computer has everything the lesson needs.")
+
+
+def test_compiled_as_in_episode_01():
+    """The timed model is compiled as episode 01 compiles model_intro, with batch size 32."""
+    import keras
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "episodes" / "01-introduction.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    compile_call = code[code.index("model_intro.compile("):]
+    compile_call = compile_call[:compile_call.index("\n)")]
+    for part in ["keras.optimizers.Adam()", "keras.losses.CategoricalCrossentropy()",
+                 "keras.metrics.CategoricalAccuracy()"]:
+        assert part in compile_call
+    assert "batch_size=32" in code[code.index("model_intro.fit("):]
+    model = check.compile_intro_model()
+    assert type(model.optimizer) is keras.optimizers.Adam
+    assert type(model.loss) is keras.losses.CategoricalCrossentropy
+    assert check.BATCH_SIZE == 32 and check.LESSON_EPOCH_IMAGES / check.BATCH_SIZE == 1250
+
+
+# --- the report --------------------------------------------------------------------------
+
+def test_summary_lists_each_problem_with_its_fix():
+    items = [Item(OK, "fine"), Item(PROBLEM, "x", "X is missing: install X"),
+             Item(WARNING, "y", "Y is slow: wait")]
+    lines = check.summary_lines(items, check.MARKERS)
+    assert lines == ["1 problem to fix before the workshop:", "  ✗ X is missing: install X",
+                     "Worth knowing:", "  ! Y is slow: wait"]
+
+
+def test_plain_markers_where_the_terminal_cannot_show_check_marks():
+    class Latin1:
+        encoding = "latin-1"
+
+    assert check.markers_for(Latin1()) is check.ASCII_MARKERS
+    assert check.format_item(Item(PROBLEM, "x"), check.ASCII_MARKERS) == "  MISSING x"
+
+
+# --- real runs ---------------------------------------------------------------------------
+
+def test_help_is_clean_and_bad_values_exit_2_in_one_line():
+    env = os.environ.copy()
+    result = run_check("--help", env=env)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "--timing-images N" in result.stdout and "--skip-timing" in result.stdout
+    result = run_check("--timing-images", "8", env=env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("python -m helpers.check: error: argument --timing-images: "
+                             "must be 32 (one batch) or more, got 8\n")
+
+
+def test_real_run_with_the_offline_copy(tmp_path, shared_data_dir):
+    env = {**os.environ, "LESSON_DATA_DIR": str(shared_data_dir),
+           "LESSON_CACHE_DIR": str(tmp_path / "cache"), "PYTHONIOENCODING": "utf-8"}
+    result = run_check("--timing-images", "256", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""  # no TensorFlow, CUDA or oneDNN notices
+    out = result.stdout
+    assert "✓ TensorFlow 2." in out and "✓ Keras 3." in out and "✓ Python 3." in out
+    assert f"✓ CIFAR-10: offline copy in LESSON_DATA_DIR: {shared_data_dir}" in out
+    assert f"✓ Pima diabetes CSV: offline copy in LESSON_DATA_DIR: {shared_data_dir}" in out
+    assert "• CPU: " in out
+    assert "One epoch of the intro model: " in out and "on the reference)" in out
+    assert "All set" in out
+
+
+def test_too_old_python_stops_before_importing_the_rest(monkeypatch, capsys):
+    monkeypatch.setattr(check, "MINIMUM_PYTHON", (4, 0))
+    software = [(key, label, (4, 0) if key == "python" else minimum, fix, needed)
+                for key, label, minimum, fix, needed in check.SOFTWARE]
+    monkeypatch.setattr(check, "SOFTWARE", software)
+    monkeypatch.setattr(check, "installed_versions", pytest.fail)
+    assert check.main(["--skip-timing"]) == 1
+    out = capsys.readouterr().out
+    assert "too old, the lesson needs 4.0 or newer: install Python" in out
+    assert "Data" not in out
+
+
+def test_datasets_without_the_lesson_packages_say_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "helpers.data", None)  # as if numpy were missing
+    [item] = check.check_datasets()
+    assert item.status == PROBLEM and "pip install -e ." in item.fix
