@@ -180,10 +180,11 @@ def run_notebook(path, timeout, position=""):
     nbformat.write(notebook, path)
     slowest_seconds, slowest_index = max(timings) if timings else (0.0, None)
     slowest_line = notebook.cells[slowest_index].source.strip().splitlines()[0] if timings else ""
+    training = training_cells(notebook)
     return {
         "name": path.name,
         "seconds": total,
-        "training_seconds": sum(seconds for seconds, index in timings if index in training_cells(notebook)),
+        "training_seconds": sum(seconds for seconds, index in timings if index in training),
         "slowest_index": slowest_index,
         "slowest_seconds": slowest_seconds,
         "slowest_line": slowest_line,
@@ -200,16 +201,10 @@ def minutes(seconds):
 
 def machine_description():
     """Cores, CPU model, memory and library versions of this machine, as markdown lines."""
-    cpu = platform.processor() or platform.machine()
-    memory = ""
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-        cpu = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M).group(1).strip()
-        kib = int(re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))
-        memory = f", {kib / 1024 ** 2:.0f} GiB memory"
-    except (OSError, AttributeError):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from helpers.check import cpu_cores, cpu_model, total_memory_bytes  # the setup check's own readings
+
+    memory_bytes = total_memory_bytes()
+    memory = f", {memory_bytes / 1024 ** 3:.0f} GiB memory" if memory_bytes else ""
     versions = []
     for package in ["tensorflow", "keras", "numpy", "scikit-learn", "scikeras"]:
         try:
@@ -217,7 +212,7 @@ def machine_description():
         except importlib.metadata.PackageNotFoundError:
             pass
     return [
-        f"- **Machine:** {cores} CPU cores ({cpu}, {platform.machine()}){memory}, {platform.system()}, no GPU used.",
+        f"- **Machine:** {cpu_cores()} CPU cores ({cpu_model()}, {platform.machine()}){memory}, {platform.system()}, no GPU used.",
         f"- **Software:** Python {platform.python_version()}, {', '.join(versions)}.",
     ]
 

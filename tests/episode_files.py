@@ -24,6 +24,18 @@ def runnable_code_cells(notebook):
             and not {"skip-execution", "colab-setup"} & set(cell.metadata.get("tags", []))]
 
 
+def the_cell(notebook, fragment):
+    """The one runnable code cell whose source contains ``fragment``."""
+    found = [cell for cell in runnable_code_cells(notebook) if fragment in cell.source]
+    assert len(found) == 1, f"expected one runnable cell containing {fragment!r}, found {len(found)}"
+    return found[0]
+
+
+def runnable_code(notebook):
+    """The source of every runnable code cell, as one text."""
+    return "\n".join(cell.source for cell in runnable_code_cells(notebook))
+
+
 def output_text(cell):
     """What a code cell printed, and the text form of what it displayed, without colour codes."""
     texts = []

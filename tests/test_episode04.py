@@ -14,7 +14,7 @@ import pytest
 
 from helpers.gradient_descent import descend
 
-from episode_files import output_text, read_episode, runnable_code_cells
+from episode_files import output_text, read_episode, runnable_code, runnable_code_cells, the_cell
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "04-how-networks-learn.ipynb"
 
@@ -22,17 +22,6 @@ EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "04-how-networks
 @pytest.fixture(scope="module")
 def notebook():
     return read_episode(EPISODE.name)
-
-
-def the_cell(notebook, fragment):
-    """The one runnable code cell whose source contains fragment."""
-    found = [cell for cell in runnable_code_cells(notebook) if fragment in cell.source]
-    assert len(found) == 1, f"expected one runnable cell containing {fragment!r}, found {len(found)}"
-    return found[0]
-
-
-def all_code(notebook):
-    return "\n".join(cell.source for cell in runnable_code_cells(notebook))
 
 
 def test_the_first_code_cell_follows_the_convention(notebook):
@@ -79,7 +68,7 @@ def test_the_explorer_cell_stores_one_static_figure_and_no_widget(notebook):
 
 
 def test_the_pima_data_are_split_before_anything_is_learned(notebook):
-    code = all_code(notebook)
+    code = runnable_code(notebook)
     assert "load_pima()" in code
     split = the_cell(notebook, "train_test_split(").source
     assert "stratify=outcome" in split and "random_state=42" in split
@@ -90,7 +79,7 @@ def test_the_pima_data_are_split_before_anything_is_learned(notebook):
 
 
 def test_the_models_are_judged_on_the_test_rows(notebook):
-    code = all_code(notebook)
+    code = runnable_code(notebook)
     assert "evaluate(x_test_scaled, y_test" in code
     assert "evaluate(test_inputs, y_test" in code
     assert "keras.backend.clear_session()" in code
@@ -106,7 +95,7 @@ def test_the_stored_batch_size_table_comes_from_a_full_run(notebook):
 
 
 def test_the_learning_rates_use_the_keras_3_argument(notebook):
-    code = all_code(notebook)
+    code = runnable_code(notebook)
     assert "SGD(learning_rate=rate)" in code
     assert "[0.0001, 0.75]" in code
     assert not re.search(r"\blr\s*=", code), "Keras 3 rejects lr=; use learning_rate="

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from episode_files import code, markdown, runnable_code_cells, stored_text, read_episode
+from episode_files import code, markdown, read_episode, runnable_code_cells, stored_text, the_cell
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "06-evaluate-tune.ipynb"
 
@@ -24,13 +24,6 @@ EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "06-evaluate-tun
 @pytest.fixture(scope="module")
 def notebook():
     return read_episode(EPISODE.name)
-
-
-def cell_with(notebook, text):
-    """The one runnable code cell whose source contains ``text``."""
-    found = [cell for cell in runnable_code_cells(notebook) if text in cell.source]
-    assert len(found) == 1, f"expected one code cell with {text!r}, found {len(found)}"
-    return found[0]
 
 
 def run_cells(namespace, *cells):
@@ -59,7 +52,7 @@ class OptimizerRecorder(keras.callbacks.Callback):
 
 def test_grid_search_trains_every_optimizer_of_its_grid(notebook):
     namespace = first_cell_namespace(notebook)
-    run_cells(namespace, cell_with(notebook, "GridSearchCV("))
+    run_cells(namespace, the_cell(notebook, "GridSearchCV("))
     grid_search = namespace["grid_search"]
     assert grid_search.cv == 3
     optimizers = grid_search.param_grid["optimizer"]
@@ -96,7 +89,7 @@ def test_the_model_is_recreated_when_its_file_is_missing(notebook, tmp_path, mon
         val_images=rng.integers(0, 256, (10, 32, 32, 3), dtype=np.uint8),
         val_labels=keras.utils.to_categorical(np.arange(10), 10),
     )
-    load_cell = cell_with(notebook, "keras.models.load_model(")
+    load_cell = the_cell(notebook, "keras.models.load_model(")
     run_cells(namespace, load_cell)
     assert (tmp_path / "fit_outputs" / "model_dropout.keras").is_file()
     assert namespace["model"].name == "cifar_model_dropout"
@@ -109,7 +102,7 @@ def test_the_same_code_runs_in_quick_and_full_mode(notebook):
     text = code(notebook)
     assert "quick_mode" not in text and "LESSON_QUICK" not in text
     assert "keras.backend.clear_session()" in text
-    assert "random_state" not in cell_with(notebook, "GridSearchCV(").source
+    assert "random_state" not in the_cell(notebook, "GridSearchCV(").source
 
 
 def test_stored_outputs_come_from_a_full_run(notebook):
@@ -149,17 +142,17 @@ def test_no_placeholder_is_left_in_the_text(notebook):
 def test_the_prediction_browser_follows_the_mistakes(notebook):
     setup = next(cell for cell in runnable_code_cells(notebook) if "import_tensorflow_quietly()" in cell.source)
     assert "from helpers.widgets import prediction_browser" in setup.source
-    cell = cell_with(notebook, "prediction_browser(")
+    cell = the_cell(notebook, "prediction_browser(")
     assert "prediction_browser(test_images, test_labels, probabilities" in cell.source
     position = notebook.cells.index(cell)
-    gallery = notebook.cells.index(cell_with(notebook, 'fig.suptitle("Misclassified test images")'))
+    gallery = notebook.cells.index(the_cell(notebook, 'fig.suptitle("Misclassified test images")'))
     tuning = next(index for index, c in enumerate(notebook.cells) if c.source.startswith("## Step 9"))
     assert gallery < position < tuning
     assert notebook.cells[position - 1].cell_type == "markdown"
 
 
 def test_the_browser_cell_stores_one_static_figure_and_no_widget(notebook):
-    outputs = cell_with(notebook, "prediction_browser(").get("outputs", [])
+    outputs = the_cell(notebook, "prediction_browser(").get("outputs", [])
     if not outputs:
         pytest.skip("the browser cell has not been run in full mode yet")
     assert len(outputs) == 1 and "image/png" in outputs[0]["data"]

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from episode_files import output_text, stored_text, read_episode
+from episode_files import output_text, read_episode, runnable_code, stored_text
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "07-share-next-steps.ipynb"
 
@@ -23,11 +23,6 @@ EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "07-share-next-s
 @pytest.fixture(scope="module")
 def notebook():
     return read_episode(EPISODE.name)
-
-
-def runnable_code(notebook):
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code"
-                     and "skip-execution" not in cell.metadata.get("tags", []))
 
 
 def test_saving_and_loading_outputs_are_stored(notebook):
