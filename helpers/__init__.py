@@ -10,6 +10,7 @@ Each module has one concern and names the episode that teaches what it holds:
 - ``helpers.gradient_descent``: the one-dimensional gradient-descent example.
 - ``helpers.widgets``: interactive explorers (gradient descent, convolution kernels,
   predictions), with static figures where widgets cannot show.
+- ``helpers.exercises``: ``check()``, ``hint()`` and ``solution()`` for every challenge.
 - ``helpers.train``: the training command, ``python -m helpers.train``.
 - ``helpers.check``: the setup check learners run before a workshop, ``python -m helpers.check``.
 

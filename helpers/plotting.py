@@ -110,7 +110,7 @@ def plot_descent(positions, learning_rate, ax=None):
     ax.plot(positions, loss(positions), "o-", color="tab:red", markersize=4, label="steps")
     ax.plot(positions[0], loss(positions[0]), "s", color="black", label="start")
     ax.set(xlabel="x", ylabel="loss",
-           title=f"learning rate {learning_rate:g}: x = {positions[-1]:.3g} after {len(positions) - 1} steps")
+           title=f"learning rate {learning_rate:.3g}: x = {positions[-1]:.3g} after {len(positions) - 1} steps")
     ax.legend()
     if own_figure:
         plt.show()

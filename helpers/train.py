@@ -72,8 +72,9 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=42,
                         help="random seed for weights and shuffling (default 42)")
     parser.add_argument("--quick", action="store_true",
-                        help="train on a small class-balanced subset (2,000 training and 500 test "
-                        "images), as LESSON_QUICK=1 does: a fast check that everything works")
+                        help="use a small class-balanced subset, as LESSON_QUICK=1 does: 2,000 "
+                        "training images (1,600 to train on, 400 to validate) and 500 test "
+                        "images; a fast check that everything works")
     return parser
 
 

@@ -12,20 +12,30 @@ this command:
    else. Both are built from the repository URL in ``pyproject.toml``
    (``[project.urls] Repository``), the one place it is written down. Change it
    there and run this command to move every badge;
-2. writes the learner version to ``episodes/learners/``: the same notebook with
-   every cell tagged ``solution`` removed and all outputs cleared. Challenge
-   blanks (cells tagged ``skip-execution``) stay, so learners fill them in.
-   Its badges open the learner version.
+2. ends every challenge with a check cell: ``exercises.NAME.check()`` for a
+   challenge with blanks, and commented-out ``hint()`` and ``solution()``
+   calls for all of them. NAME is the ``exercise`` entry of the challenge
+   cell's metadata;
+3. writes the learner version to ``episodes/learners/``: the same notebook with
+   every cell tagged ``solution`` or ``hint`` removed and all outputs cleared.
+   Challenge blanks (cells tagged ``skip-execution``) stay, so learners fill
+   them in, and so do the check cells. Its badges open the learner version;
+4. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
+   of every challenge, its blank cell, and the answer to each blank (``___``),
+   read off the first solution code cell, which must be the blank cell with
+   every blank filled in. ``check()``, ``hint()`` and ``solution()`` read it.
 
 A solution is the markdown cell starting ``> #### Solution``, the code cells
 right after it, and the block-quoted answer that follows them; each of these
 cells carries the ``solution`` tag (CONTRIBUTING.md explains how to write
 one). ``tests/test_build_notebooks.py`` fails when the committed notebooks
-differ from what this command would write.
+or the answer key differ from what this command would write.
 """
 
 import argparse
 import copy
+import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -36,11 +46,30 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 EPISODES = ROOT / "episodes"
 LEARNERS = EPISODES / "learners"
+ANSWER_KEY = ROOT / "helpers" / "exercises" / "answer_key.json"
 BRANCH = "main"  # the branch that the badges and the Colab install point at
 
 BADGES_TAG = "launch-badges"
 SETUP_TAG = "colab-setup"
 SOLUTION_TAG = "solution"
+HINT_TAG = "hint"
+BLANK_TAG = "skip-execution"  # a challenge's cell with blanks: no runner executes it
+CHECK_TAG = "exercise-check"
+BLANK = "___"
+CHALLENGE_HEADING = re.compile(r"^> ### Challenge: (.+)$", re.M)
+
+# What JupyterLab's Python kernel reports about its language. A notebook that
+# stores less is marked as changed as soon as it opens, and a learner who
+# closes it is asked to save.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.11.7",
+}
 
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
@@ -102,10 +131,126 @@ def with_launch_cells(notebook, repository, notebook_path):
     return notebook
 
 
-def learner_version(notebook):
-    """A copy without solution cells and without outputs; everything else is kept."""
+class ChallengeError(ValueError):
+    """A challenge in an instructor notebook that does not follow CONTRIBUTING.md."""
+
+
+def challenges(notebook):
+    """[(name, question cell index, [indices of its blank, hint and solution cells])] in order."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown" or not CHALLENGE_HEADING.search(cell.source):
+            continue
+        name = cell.metadata.get("exercise")
+        if not name:
+            raise ChallengeError(f"the challenge {CHALLENGE_HEADING.search(cell.source)[1]!r} (cell {index}) has "
+                                 "no name: give its cell the metadata \"exercise\": \"some_name\"")
+        parts = []
+        for following in range(index + 1, len(notebook.cells)):
+            if not any(has_tag(notebook.cells[following], tag) for tag in (BLANK_TAG, HINT_TAG, SOLUTION_TAG)):
+                break
+            parts.append(following)
+        found.append((name, index, parts))
+    return found
+
+
+def check_source(name, has_blanks):
+    """The cell that follows a challenge: a check for one with blanks, hints and solutions for all."""
+    reveal = (f"# exercises.{name}.hint()  # stuck? remove the \"# \" in front of a line and run the cell\n"
+              f"# exercises.{name}.solution()")
+    if has_blanks:
+        return f"exercises.{name}.check()  # is your answer right?\n" + reveal
+    return "# Answer in words first (or discuss it with your neighbour), then compare:\n" + reveal
+
+
+def with_check_cells(notebook):
+    """A copy in which every challenge ends with a freshly written check cell.
+
+    A check cell whose source is unchanged keeps its outputs from the last full run.
+    """
     notebook = copy.deepcopy(notebook)
-    notebook.cells = [cell for cell in notebook.cells if not has_tag(cell, SOLUTION_TAG)]
+    for name, question, parts in reversed(challenges(notebook)):
+        end = (parts[-1] if parts else question) + 1
+        has_blanks = any(has_tag(notebook.cells[index], BLANK_TAG) for index in parts)
+        source = check_source(name, has_blanks)
+        existing = notebook.cells[end] if end < len(notebook.cells) else None
+        if existing is not None and has_tag(existing, CHECK_TAG):
+            if existing.source != source:
+                existing.source = source
+                existing.outputs = []
+                existing.execution_count = None
+        else:
+            notebook.cells.insert(end, nbformat.v4.new_code_cell(source, metadata={"tags": [CHECK_TAG]}))
+    return notebook
+
+
+def without_quote(markdown, heading):
+    """A block-quoted markdown cell as plain markdown, without its ``#### heading`` line."""
+    lines = [line[2:] if line.startswith("> ") else line.removeprefix(">") for line in markdown.splitlines()]
+    if lines and lines[0].strip() == f"#### {heading}":
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def fill(template, answers):
+    """The template with its blanks replaced by the answers, in order."""
+    pieces = template.split(BLANK)
+    return pieces[0] + "".join(answer + piece for answer, piece in zip(answers, pieces[1:]))
+
+
+def answers_to_blanks(template, solution):
+    """What the solution wrote where the template has blanks, or None if it does not fit."""
+    pattern = "(.+?)".join(re.escape(piece) for piece in template.split(BLANK))
+    match = re.fullmatch(pattern, solution, re.S)
+    return list(match.groups()) if match else None
+
+
+def answer_key_entry(notebook, episode, name, question, parts):
+    cells = notebook.cells
+    title = CHALLENGE_HEADING.search(cells[question].source)[1].strip()
+    blanks = [cells[index].source for index in parts if has_tag(cells[index], BLANK_TAG)]
+    hints = [without_quote(cells[index].source, "Hint") for index in parts if has_tag(cells[index], HINT_TAG)]
+    solution = []
+    for index in parts:
+        cell = cells[index]
+        if not has_tag(cell, SOLUTION_TAG):
+            continue
+        if cell.cell_type == "code":
+            solution.append({"code": cell.source})
+        elif text := without_quote(cell.source, "Solution"):
+            solution.append({"markdown": text})
+    where = f"episode {episode}, challenge {name!r}"
+    if len(hints) != 1:
+        raise ChallengeError(f"{where}: expected one hint cell (tag \"hint\"), found {len(hints)}")
+    if not solution:
+        raise ChallengeError(f"{where}: no solution cells (tag \"solution\")")
+    entry = {"title": title, "hint": hints[0], "blank": None, "answers": [], "solution": solution}
+    if blanks:
+        if len(blanks) > 1:
+            raise ChallengeError(f"{where}: more than one cell with blanks")
+        first_code = next((part["code"] for part in solution if "code" in part), "")
+        answers = answers_to_blanks(blanks[0], first_code)
+        if answers is None:
+            raise ChallengeError(f"{where}: the first solution code cell must be the cell with blanks, "
+                                 f"with each {BLANK} filled in; it is not")
+        entry.update(blank=blanks[0], answers=answers)
+    return entry
+
+
+def answer_key(notebooks):
+    """The answer key of every challenge, from {episode number: instructor notebook}."""
+    key = {}
+    for episode, notebook in notebooks.items():
+        key[episode] = {name: answer_key_entry(notebook, episode, name, question, parts)
+                        for name, question, parts in challenges(notebook)}
+    return key
+
+
+def learner_version(notebook):
+    """A copy without solution and hint cells and without outputs; everything else is kept."""
+    notebook = copy.deepcopy(notebook)
+    notebook.cells = [cell for cell in notebook.cells
+                      if not (has_tag(cell, SOLUTION_TAG) or has_tag(cell, HINT_TAG))]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -118,16 +263,19 @@ def instructor_notebooks():
     return sorted(EPISODES.glob("[0-9][0-9]-*.ipynb"))
 
 
-def expected_notebooks(repository):
-    """{path: notebook as this command would write it} for every instructor and learner notebook."""
-    expected = {}
+def expected_files(repository):
+    """{path: text as this command would write it}: every instructor and learner notebook, and the answer key."""
+    expected, instructors = {}, {}
     for path in instructor_notebooks():
-        instructor = with_launch_cells(nbformat.read(path, as_version=4), repository,
-                                       path.relative_to(ROOT).as_posix())
-        expected[path] = instructor
+        instructor = with_check_cells(with_launch_cells(nbformat.read(path, as_version=4), repository,
+                                                        path.relative_to(ROOT).as_posix()))
+        instructor.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
+        instructors[path.name[:2]] = instructor
+        expected[path] = serialised(instructor)
         learner_path = LEARNERS / path.name
-        expected[learner_path] = with_launch_cells(learner_version(instructor), repository,
-                                                   learner_path.relative_to(ROOT).as_posix())
+        expected[learner_path] = serialised(with_launch_cells(learner_version(instructor), repository,
+                                                              learner_path.relative_to(ROOT).as_posix()))
+    expected[ANSWER_KEY] = json.dumps(answer_key(instructors), indent=1, ensure_ascii=False) + "\n"
     return expected
 
 
@@ -137,9 +285,9 @@ def serialised(notebook):
 
 
 def out_of_date(expected):
-    """The paths whose file on disk differs from the expected notebook (or is missing)."""
-    return [path for path, notebook in expected.items()
-            if not path.is_file() or path.read_text(encoding="utf-8") != serialised(notebook)]
+    """The paths whose file on disk differs from the expected text (or is missing)."""
+    return [path for path, text in expected.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text]
 
 
 def main(argv=None):
@@ -149,10 +297,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         repository = repository_url()
+        expected = expected_files(repository)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    expected = expected_notebooks(repository)
     stale = out_of_date(expected)
     extra = sorted(set(LEARNERS.glob("*.ipynb")) - set(expected))
     if args.check:
@@ -161,16 +309,16 @@ def main(argv=None):
         if stale or extra:
             print("Run `python scripts/build_notebooks.py` and commit the result.")
             return 1
-        print(f"All {len(expected)} notebooks are up to date.")
+        print(f"All {len(expected)} files are up to date.")
         return 0
     LEARNERS.mkdir(exist_ok=True)
     for path in stale:
-        path.write_text(serialised(expected[path]), encoding="utf-8")
+        path.write_text(expected[path], encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     for path in extra:
         path.unlink()
         print(f"removed {path.relative_to(ROOT)} (no instructor version)")
-    print(f"{len(expected)} notebooks, {len(stale) + len(extra)} changed.")
+    print(f"{len(expected)} files, {len(stale) + len(extra)} changed.")
     return 0
 
 

@@ -36,7 +36,7 @@ def tags(cell):
 
 
 def test_committed_notebooks_are_what_the_command_writes():
-    expected = build_notebooks.expected_notebooks(build_notebooks.repository_url())
+    expected = build_notebooks.expected_files(build_notebooks.repository_url())
     stale = build_notebooks.out_of_date(expected)
     assert not stale, (f"out of date: {[str(p.relative_to(ROOT)) for p in stale]}; "
                        "run `python scripts/build_notebooks.py` and commit the result")
@@ -118,10 +118,10 @@ def test_learner_version_drops_solutions_keeps_blanks_and_clears_outputs():
 
 @pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
 def test_learner_notebook_is_the_instructor_notebook_without_solutions_or_outputs(path):
-    instructor = [cell for cell in read(path).cells if "solution" not in tags(cell)]
+    instructor = [cell for cell in read(path).cells if not {"solution", "hint"} & set(tags(cell))]
     learner = read(ROOT / "episodes" / "learners" / path.name).cells
     assert [cell.source for cell in learner[2:]] == [cell.source for cell in instructor[2:]]
-    assert not any("#### Solution" in cell.source for cell in learner)
+    assert not any("#### Solution" in cell.source or "#### Hint" in cell.source for cell in learner)
     assert all(cell.outputs == [] and cell.execution_count is None
                for cell in learner if cell.cell_type == "code")
     blanks = [cell.source for cell in instructor if "skip-execution" in tags(cell)]
@@ -145,3 +145,68 @@ def test_solutions_are_tagged_whole_cells(path):
             narrative = [line for line in cell.source.splitlines() if line.strip() and not line.startswith(">")]
             assert not narrative, f"{where}: split the narrative after the answer into its own cell"
         previous_is_solution = is_solution
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_hints_are_tagged_block_quotes(path):
+    for index, cell in enumerate(read(path).cells):
+        is_hint = cell.cell_type == "markdown" and cell.source.startswith("> #### Hint")
+        assert is_hint == ("hint" in tags(cell)), f"{path.name}, cell {index}: tag every hint cell 'hint'"
+        if is_hint:
+            assert all(line.startswith(">") for line in cell.source.splitlines()), f"{path.name}, cell {index}"
+
+
+@pytest.mark.parametrize("path", LEARNER, ids=lambda p: p.name)
+def test_every_challenge_in_a_learner_notebook_ends_with_its_check_or_reveal_cell(path):
+    cells = read(path).cells
+    challenges = [(index, cell.metadata["exercise"]) for index, cell in enumerate(cells)
+                  if cell.cell_type == "markdown" and "### Challenge:" in cell.source]
+    assert challenges, "every episode has challenges"
+    for index, name in challenges:
+        following = cells[index + 1]
+        has_blanks = "skip-execution" in tags(following)
+        check = cells[index + 2] if has_blanks else following
+        assert "exercise-check" in tags(check), f"{path.name}: challenge {name!r} has no check cell"
+        assert f"# exercises.{name}.hint()" in check.source and f"# exercises.{name}.solution()" in check.source
+        assert (f"\nexercises.{name}.check()" in "\n" + check.source) == has_blanks
+
+
+def challenge_notebook(solution_code):
+    question = nbformat.v4.new_markdown_cell("> ### Challenge: add one\n> Add 1 to 2.",
+                                             metadata={"exercise": "add_one"})
+    blank = nbformat.v4.new_code_cell("total = ___ + ___", metadata={"tags": ["skip-execution", "nbval-skip"]})
+    hint = nbformat.v4.new_markdown_cell("> #### Hint\n> Two numbers.", metadata={"tags": ["hint"]})
+    header = nbformat.v4.new_markdown_cell("> #### Solution", metadata={"tags": ["solution"]})
+    answer = nbformat.v4.new_code_cell(solution_code, metadata={"tags": ["solution"]})
+    words = nbformat.v4.new_markdown_cell("> One and two make three.", metadata={"tags": ["solution"]})
+    return nbformat.v4.new_notebook(cells=[question, blank, hint, header, answer, words])
+
+
+def test_the_answers_are_read_off_the_solution_and_a_check_cell_is_added():
+    notebook = build_notebooks.with_check_cells(challenge_notebook("total = 1 + 2"))
+    entry = build_notebooks.answer_key_entry(notebook, "99", "add_one", 0, [1, 2, 3, 4, 5])
+    assert entry == {"title": "add one", "hint": "Two numbers.", "blank": "total = ___ + ___",
+                     "answers": ["1", "2"],
+                     "solution": [{"code": "total = 1 + 2"}, {"markdown": "One and two make three."}]}
+    assert notebook.cells[-1].source.startswith("exercises.add_one.check()")
+    assert build_notebooks.with_check_cells(notebook).cells == notebook.cells, "a second build changes nothing"
+
+
+def test_a_solution_that_does_not_fill_the_blanks_is_refused():
+    notebook = challenge_notebook("total = sum([1, 2])")
+    with pytest.raises(build_notebooks.ChallengeError, match="must be the cell with blanks"):
+        build_notebooks.answer_key_entry(notebook, "99", "add_one", 0, [1, 2, 3, 4, 5])
+
+
+def test_a_challenge_without_a_name_is_refused():
+    notebook = challenge_notebook("total = 1 + 2")
+    del notebook.cells[0].metadata["exercise"]
+    with pytest.raises(build_notebooks.ChallengeError, match="has no name"):
+        build_notebooks.challenges(notebook)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_notebooks_store_what_the_kernel_reports_about_python(path):
+    """JupyterLab marks a notebook as changed on opening when its language_info is less than this."""
+    info = read(path).metadata.language_info
+    assert info["name"] == "python" and info["pygments_lexer"] == "ipython3" and info["codemirror_mode"]

@@ -90,8 +90,9 @@ def test_the_challenge_has_blanks_before_its_solution(notebook):
     assert "___" in cells[i].source
     assert "nbval-skip" in cells[i].metadata.get("tags", [])
     assert cells[i - 1].cell_type == "markdown" and cells[i - 1].source.startswith("> ### Challenge")
-    assert cells[i + 1].cell_type == "markdown" and "Solution" in cells[i + 1].source
-    assert cells[i + 2].cell_type == "code" and "def prepare_dataset" in cells[i + 2].source
+    assert "hint" in cells[i + 1].metadata.get("tags", [])
+    assert cells[i + 2].cell_type == "markdown" and "Solution" in cells[i + 2].source
+    assert cells[i + 3].cell_type == "code" and "def prepare_dataset" in cells[i + 3].source
 
 
 def test_the_first_code_cell_follows_the_convention(notebook):

@@ -32,7 +32,7 @@ def test_the_first_code_cell_follows_the_convention(notebook):
 
 
 def test_the_printed_descent_matches_the_helper(notebook):
-    cell = the_cell(notebook, "x = x - learning_rate * gradient(x)")
+    cell = the_cell(notebook, 'print(f"step {step:2d}: x = {x:.4f}')
     assert "nbval-ignore-output" not in cell.metadata.get("tags", []), "the printout must stay compared"
     printed = re.findall(r"x = (-?\d+\.\d{4})", output_text(cell))
     expected = [f"{x:.4f}" for x in descend(1.0, 0.05, 25)]
@@ -110,5 +110,6 @@ def test_every_challenge_has_blanks_then_a_solution(notebook):
         assert "___" in cells[i].source
         assert "nbval-skip" in cells[i].metadata.get("tags", [])
         assert cells[i - 1].cell_type == "markdown" and cells[i - 1].source.startswith("> ### Challenge")
-        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith("> #### Solution")
-        assert cells[i + 2].cell_type == "code"
+        assert cells[i + 1].cell_type == "markdown" and cells[i + 1].source.startswith("> #### Hint")
+        assert cells[i + 2].cell_type == "markdown" and cells[i + 2].source.startswith("> #### Solution")
+        assert cells[i + 3].cell_type == "code"

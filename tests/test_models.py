@@ -298,6 +298,8 @@ def test_three_block_model_matches_the_training_command_description():
     assert [(c.filters, c.padding) for c in convs] == [(32, "same"), (64, "same"), (128, "same")]
     dropouts = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
     assert dropouts == [0.25, 0.25, 0.25, 0.5]
+    # Running averages that follow the weights within a few dozen steps, so a quick run predicts sensibly.
+    assert [layer.momentum for layer in model.layers if type(layer).__name__ == "BatchNormalization"] == [0.9] * 4
     assert model.layers[-1].units == 10 and model.layers[-1].get_config()["activation"] == "softmax"
     assert model.count_params() == 358_218
 

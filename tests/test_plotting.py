@@ -185,6 +185,14 @@ def test_plot_descent_draws_the_curve_the_path_and_the_start():
     assert "learning rate 0.05" in ax.get_title()
 
 
+def test_plot_descent_titles_the_learning_rate_as_the_explorers_slider_shows_it():
+    from helpers.gradient_descent import descend
+    from helpers.plotting import plot_descent
+
+    plot_descent(descend(learning_rate=0.0144544, iterations=5), learning_rate=0.0144544)
+    assert plt.gcf().axes[0].get_title().startswith("learning rate 0.0145:")  # three digits, like the slider
+
+
 def test_plot_descent_draws_into_a_given_panel_without_a_new_figure():
     from helpers.gradient_descent import descend
     from helpers.plotting import plot_descent
