@@ -152,9 +152,15 @@ def find_local_copy(dataset):
 def fetch(dataset, also_looked_for=()):
     """Path to a verified copy of a registry file: local copy, cache or download.
 
-    ``also_looked_for`` names other files the caller searched for, so that the
-    error for a learner with no copy lists every option.
+    ``dataset`` is a ``DatasetFile`` or its name in ``DATASETS``, such as
+    ``"pima"``. ``also_looked_for`` names other files the caller searched for,
+    so that the error for a learner with no copy lists every option.
     """
+    if isinstance(dataset, str):
+        if dataset not in DATASETS:
+            raise ValueError(f"there is no dataset called {dataset!r}; the lesson's datasets are "
+                             f"{', '.join(repr(name) for name in DATASETS)}")
+        dataset = DATASETS[dataset]
     local = find_local_copy(dataset)
     if local is not None:
         return local

@@ -57,6 +57,26 @@ def whole_number_at_least(minimum, why=""):
     return parse
 
 
+# NumPy, TensorFlow and Python's random module all take seeds in this range.
+LARGEST_SEED = 2**32 - 1
+
+
+def seed_number(text):
+    """An argparse ``type``: a whole number from 0 to LARGEST_SEED."""
+    value = whole_number_at_least(0)(text)
+    if value > LARGEST_SEED:
+        raise argparse.ArgumentTypeError(f"must be at most {LARGEST_SEED}, got {value}")
+    return value
+
+
+def folder_name(text):
+    """An argparse ``type``: a folder, refusing an empty name, which would mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a folder name; an empty one would put the results "
+                                         "among the files of the current folder")
+    return Path(text)
+
+
 def build_parser():
     parser = OneLineErrorParser(
         prog="python -m helpers.train",
@@ -67,9 +87,9 @@ def build_parser():
                         help="passes over the training data (default 10)")
     parser.add_argument("--batch-size", type=whole_number_at_least(1), default=32,
                         help="images per training step (default 32)")
-    parser.add_argument("--output", type=Path, default=Path("output"),
+    parser.add_argument("--output", type=folder_name, default=Path("output"),
                         help="folder to write the results into; created if missing (default output/)")
-    parser.add_argument("--seed", type=int, default=42,
+    parser.add_argument("--seed", type=seed_number, default=42,
                         help="random seed for weights and shuffling (default 42)")
     parser.add_argument("--quick", action="store_true",
                         help="use a small class-balanced subset, as LESSON_QUICK=1 does: 2,000 "
@@ -114,6 +134,10 @@ def train(epochs, batch_size, output, seed):
     test_labels = keras.utils.to_categorical(test_labels, len(CLASS_NAMES))
     print(f"Training on {len(train_images)} images, validating on {len(val_images)}, "
           f"testing on {len(test_images)}" + (" (quick mode)" if quick_mode() else "") + ".")
+    if batch_size > len(train_images):
+        print(f"python -m helpers.train: warning: --batch-size {batch_size} is more than the "
+              f"{len(train_images):,} training images, so every epoch is a single step on all of them.",
+              file=sys.stderr)
 
     with warnings.catch_warnings():  # Agg cannot show figures, and may say so
         warnings.filterwarnings("ignore", message=".*non-interactive.*")

@@ -279,6 +279,13 @@ def test_fetch_prefers_lesson_data_dir_over_cache(fake_archive_in_data_dir, isol
     assert data.fetch(DATASETS["cifar10"]) == fake_archive_in_data_dir
 
 
+def test_fetch_takes_a_datasets_name(shared_data_dir, monkeypatch):
+    monkeypatch.setenv("LESSON_DATA_DIR", str(shared_data_dir))
+    assert data.fetch("pima") == data.fetch(DATASETS["pima"]) == shared_data_dir / DATASETS["pima"].filename
+    with pytest.raises(ValueError, match="there is no dataset called 'mnist'; the lesson's datasets are 'cifar10'"):
+        data.fetch("mnist")
+
+
 def test_fetch_uses_verified_cache(isolated_data, fake_archive, monkeypatch):
     _, cache = isolated_data
     path, digest = fake_archive

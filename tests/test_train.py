@@ -72,6 +72,10 @@ def test_quick_run_model_reloads_and_is_the_three_block_cnn(quick_run):
     (["--epochs", "-3"], "--epochs: must be 1 or more, got -3"),
     (["--epochs", "ten"], "--epochs: expected a whole number, got 'ten'"),
     (["--batch-size", "0"], "--batch-size: must be 1 or more, got 0"),
+    (["--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["--seed", "4294967296"], "--seed: must be at most 4294967295, got 4294967296"),
+    (["--output", ""], "--output: give a folder name; an empty one would put the results among the files "
+                       "of the current folder"),
     (["--colour", "red"], "unrecognized arguments: --colour red"),
 ])
 def test_bad_values_exit_with_one_line(args, message):
@@ -102,6 +106,15 @@ def test_output_that_cannot_be_created_is_refused(tmp_path):
 def test_output_folder_is_created(tmp_path):
     check_output_folder(tmp_path / "new" / "results")
     assert (tmp_path / "new" / "results").is_dir()
+
+
+def test_a_batch_larger_than_the_training_set_gets_a_warning(tmp_path, shared_data_dir):
+    env = {**os.environ, "LESSON_DATA_DIR": str(shared_data_dir), "LESSON_CACHE_DIR": str(tmp_path / "cache")}
+    result = run_train("--quick", "--epochs", "1", "--batch-size", "2000", "--output", str(tmp_path / "out"),
+                       env=env)
+    assert result.returncode == 0, result.stderr
+    assert ("python -m helpers.train: warning: --batch-size 2000 is more than the 1,600 training images, "
+            "so every epoch is a single step on all of them.") in result.stderr
 
 
 def test_help_explains_every_flag():
