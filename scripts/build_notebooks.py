@@ -192,12 +192,6 @@ def without_quote(markdown, heading):
     return "\n".join(lines).strip()
 
 
-def fill(template, answers):
-    """The template with its blanks replaced by the answers, in order."""
-    pieces = template.split(BLANK)
-    return pieces[0] + "".join(answer + piece for answer, piece in zip(answers, pieces[1:]))
-
-
 def answers_to_blanks(template, solution):
     """What the solution wrote where the template has blanks, or None if it does not fit."""
     pattern = "(.+?)".join(re.escape(piece) for piece in template.split(BLANK))

@@ -20,6 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from episode_files import ANSI_CODES
+from exercise_runs import fill
 from helpers.exercises import answer_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +48,6 @@ def shown_text(cell):
         else:
             texts.append(str(output.get("data", {}).get("text/plain", "")) + "\n")
     return ANSI_CODES.sub("", "".join(texts))
-
-
-def fill(template, answers):
-    pieces = template.split("___")
-    return pieces[0] + "".join(answer + piece for answer, piece in zip(answers, pieces[1:]))
 
 
 def exercise_of_each_cell(notebook):
