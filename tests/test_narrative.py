@@ -42,14 +42,6 @@ QUOTED_DURATIONS = [
 ]
 
 
-def stored_cell(notebook, fragment):
-    """The one code cell that ran (solution cells included) whose source contains ``fragment``."""
-    found = [cell for cell in notebook.cells if cell.cell_type == "code" and fragment in cell.source
-             and "skip-execution" not in cell.metadata.get("tags", [])]
-    assert len(found) == 1, f"expected one cell containing {fragment!r}, found {len(found)}"
-    return found[0]
-
-
 @pytest.mark.parametrize("episode, words, quoted, fragments", QUOTED_DURATIONS,
                          ids=[f"{row[0][:2]}: {row[1]}" for row in QUOTED_DURATIONS])
 def test_quoted_durations_agree_with_the_stored_run(episode, words, quoted, fragments):
@@ -58,7 +50,7 @@ def test_quoted_durations_agree_with_the_stored_run(episode, words, quoted, frag
     measured = 0
     for fragment in fragments:  # "other-episode.ipynb:fragment" names a cell of another episode
         where, _, fragment = fragment.rpartition(":") if ".ipynb:" in fragment else (episode, "", fragment)
-        measured += seconds_taken(stored_cell(read_episode(where), fragment))
+        measured += seconds_taken(the_cell(read_episode(where), fragment))
     assert abs(measured - quoted) <= max(15, 0.25 * quoted), (
         f"{episode} says {words!r} ({quoted} s), but the stored run took {measured:.0f} s")
 
