@@ -3,8 +3,9 @@
 Each module has one concern and names the episode that teaches what it holds:
 
 - ``helpers.quiet``: load TensorFlow without its C++ start-up messages.
+- ``helpers.settings``: the ``LESSON_*`` environment variables, read in one place.
 - ``helpers.data``: the dataset registry and loaders (CIFAR-10, Pima diabetes).
-- ``helpers.models``: every model the episodes build.
+- ``helpers.models``: every model the episodes build, and ``compile_and_train``.
 - ``helpers.plotting``: image grids, training curves, gradient-descent paths, filtered
   photos and prediction bar charts.
 - ``helpers.gradient_descent``: the one-dimensional gradient-descent example.
@@ -13,6 +14,7 @@ Each module has one concern and names the episode that teaches what it holds:
 - ``helpers.exercises``: ``check()``, ``hint()`` and ``solution()`` for every challenge.
 - ``helpers.train``: the training command, ``python -m helpers.train``.
 - ``helpers.check``: the setup check learners run before a workshop, ``python -m helpers.check``.
+- ``helpers.cli``: the command-line parsing the two commands share.
 
 Nothing here is imported until you ask for it, so ``import helpers`` is quick.
 """

@@ -13,14 +13,17 @@ not in the first hour of the workshop. It reports, one line per item:
    lesson's minimums;
 2. for each dataset the lesson loads (CIFAR-10 and the Pima diabetes CSV),
    whether an offline copy (``LESSON_DATA_DIR``) or an earlier download is
-   there, and if not, whether the download works;
+   there and loads, and if not, whether the download works and has a folder
+   to go to;
 3. the CPU, its cores, the memory and any GPU TensorFlow can use;
 4. how long one training epoch of episode 01's model takes here, and from
    that how long the whole lesson's training will take.
 
 It ends with one line per problem, saying what is missing and how to fix it.
 Exit status: 0 when everything the lesson needs is there, 1 when something is
-missing, 2 for a bad command line. Nothing here downloads a dataset.
+missing, 2 for a bad command line. Nothing here downloads a dataset, but a
+copy that is found is loaded, so the first load of CIFAR-10 decodes and
+caches it here (some seconds, once) instead of in the workshop.
 
 This file must stay importable by old Pythons (3.8 and up), so that it can say
 "Python is too old" instead of failing with a syntax error: the rest of the
@@ -29,35 +32,44 @@ This file must stay importable by old Pythons (3.8 and up), so that it can say
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
+import json
 import os
 import platform
 import re
-import socket
 import ssl
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
-from helpers.train import OneLineErrorParser, whole_number_at_least
+from helpers.cli import OneLineErrorParser, whole_number_at_least
 
-# The lesson's reference timings, copied from its timing table, docs/timings.md
-# (a test checks that they agree). `python scripts/run_notebooks.py --table ...`
-# writes that table: it times one intro-model epoch the way this module does
-# (training steps only), then runs every notebook and adds up the time spent
-# training and in all.
-REFERENCE = {
-    "machine": "a 2-core x86-64 cloud machine (Intel Xeon), no GPU (the machine of docs/timings.md)",
-    "intro_epoch_seconds": 5.6,  # one epoch of the intro model: 40,000 images, batch 32
-    "lesson_training_seconds": 11 * 60 + 1,  # all training in all episodes
-    "lesson_wall_seconds": 12 * 60 + 0,  # running every notebook, training included
-}
+def reference_timings():
+    """The lesson's reference figures, read from ``helpers/timings.json``.
 
-MINIMUM_PYTHON = (3, 10)
+    ``python scripts/run_notebooks.py`` writes that file: it times one
+    intro-model epoch the way this module does (training steps only), then runs
+    every notebook and records the time spent training and in all.
+    """
+    results = json.loads(Path(__file__).with_name("timings.json").read_text(encoding="utf-8"))
+    episodes = results["episodes"]
+    return {
+        "machine": results["machine"]["short"],
+        "intro_epoch_seconds": results["intro_epoch_seconds"],  # 40,000 images in batches of 32
+        "lesson_training_seconds": sum(episode["training_seconds"] for episode in episodes),
+        "lesson_wall_seconds": sum(episode["seconds"] for episode in episodes),
+    }
+
+
+REFERENCE = reference_timings()
+
+MINIMUM_PYTHON = (3, 11)
 MINIMUM_TENSORFLOW = (2, 16)
 MINIMUM_KERAS = (3, 0)
 MINIMUM_IPYWIDGETS = (7, 7)  # Colab ships ipywidgets 7
@@ -78,21 +90,12 @@ PROBE_TIMEOUT_SECONDS = 10
 LESSON_DATASETS = {"cifar10": "CIFAR-10", "pima": "Pima diabetes CSV"}
 
 INSTALL_FIX = 'run `pip install -e .` in the lesson folder, or `pip install "tensorflow>=2.16"`'
-OFFLINE_FIX = ("ask your instructor for the offline copy of the data and set LESSON_DATA_DIR "
-               "to the folder that holds it (see data/README.md)")
-CERTIFICATE_FIX = (
-    "Python cannot check the server's certificate. With Python from python.org on macOS, "
-    'run "Install Certificates.command" in its folder under Applications; elsewhere run '
-    "`pip install --upgrade certifi` and set SSL_CERT_FILE to the file `python -m certifi` "
-    "prints (on a network that inspects HTTPS, ask its IT staff for their certificate). "
-    "Or " + OFFLINE_FIX
-)
-
 # What the lesson needs: (key, name, minimum version, how to fix it, needed).
 SOFTWARE = [
     ("python", "Python", MINIMUM_PYTHON,
-     "install Python 3.10 or newer (`conda env create -f environment.yml` in the lesson folder "
-     "sets up 3.11), then install the lesson into it with `pip install -e .`", True),
+     "install Python 3.11 or 3.12 with the lesson in it: `conda env create -f environment.yml` "
+     "in the lesson folder does both (with 3.11); with a Python 3.11 or 3.12 you already have, "
+     "run `pip install -e .` in the lesson folder", True),
     ("tensorflow", "TensorFlow", MINIMUM_TENSORFLOW, INSTALL_FIX, True),
     ("keras", "Keras", MINIMUM_KERAS,
      "run `pip install -e .` in the lesson folder, or "
@@ -204,31 +207,12 @@ def _first_line(error):
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
+def _one_line(error):
+    """An error's whole message on one line (a dataset error's message is its fix)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 # --- 2. datasets ---------------------------------------------------------------------
-
-def find_dataset(name):
-    """Where the lesson would read a dataset from without a download.
-
-    Returns ``("offline copy in LESSON_DATA_DIR", path)``,
-    ``("downloaded earlier", path)`` for an earlier download in the cache folder, or
-    None. Uses the same look-up as the loaders in ``helpers.data``, and so
-    raises CorruptDatasetError for a damaged or wrong file.
-    """
-    from helpers import data
-
-    dataset = data.DATASETS[name]
-    if name == "cifar10":
-        local = data.find_local_cifar10()
-        local = local[1] if local is not None else None
-    else:
-        local = data.find_local_copy(dataset)
-    if local is not None:
-        return "offline copy in LESSON_DATA_DIR", local
-    cached = data.cache_dir() / dataset.filename
-    if cached.is_file():
-        return "downloaded earlier", data.verify(cached, dataset)
-    return None
-
 
 def probe_download(url, timeout=PROBE_TIMEOUT_SECONDS):
     """Ask the server for a file's headers, not the file; return its size in bytes or None.
@@ -255,74 +239,96 @@ def probe_download(url, timeout=PROBE_TIMEOUT_SECONDS):
         return int(total) if total.isdigit() else None
 
 
-def explain_download_error(error, timeout=PROBE_TIMEOUT_SECONDS):
-    """``(what failed, how to fix it)`` for an exception from ``probe_download``."""
-    if isinstance(error, urllib.error.HTTPError):
-        return (f"the server answered HTTP {error.code} {error.reason}",
-                "the file may have moved or the server may be down; " + OFFLINE_FIX)
-    reason = error.reason if isinstance(error, urllib.error.URLError) else error
-    if isinstance(reason, ssl.SSLCertVerificationError) or (
-            isinstance(reason, ssl.SSLError) and "CERTIFICATE" in str(reason).upper()):
-        return "SSL certificate verification failed", CERTIFICATE_FIX
-    if isinstance(reason, ssl.SSLError):
-        return f"SSL error ({reason})", CERTIFICATE_FIX
-    if isinstance(reason, socket.gaierror):
-        return ("no network: the server's name could not be looked up",
-                "connect to the internet and run this check again, or " + OFFLINE_FIX)
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return (f"no answer within {timeout} s",
-                "the network may be slow or block the server; try another network, or "
-                + OFFLINE_FIX)
-    if isinstance(reason, OSError):
-        detail = reason.strerror or str(reason)
-        return (f"no connection ({detail})",
-                "connect to the internet (or check the proxy settings) and run this check "
-                "again, or " + OFFLINE_FIX)
-    return f"{_first_line(error)}", OFFLINE_FIX
+def load_dataset(name):
+    """Load a dataset as the notebooks do; say what came back: 'loads: 768 rows'.
+
+    The loader's own messages (CIFAR-10's "Decoding ...") are kept out of the report.
+    """
+    from helpers import data, settings
+
+    mode = " in quick mode" if settings.quick_mode() else ""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        if name == "cifar10":
+            (train_images, _), (test_images, _) = data.load_cifar10()
+            return (f"loads{mode}: {len(train_images):,} training and {len(test_images):,} test "
+                    f"images")
+        features, _ = data.load_pima()
+        return f"loads{mode}: {len(features)} rows"
 
 
 def dataset_status(name):
     """The report line for one dataset of ``LESSON_DATASETS``.
 
-    Checks for an offline copy, then for an earlier download, and only when
-    neither is there tries the download address with ``probe_download``.
+    Loads the copy the notebooks would read, so that a damaged image or a
+    missing class shows up now. Only when there is no copy does it try the
+    download address with ``probe_download``.
     """
+    from helpers import data, settings
+
+    label = LESSON_DATASETS[name]
+    try:
+        found = data.find_copy(name)
+    except Exception as error:  # a damaged or wrong file, or one that may not be read
+        return Item(PROBLEM, f"{label}: a damaged or wrong file is in the way",
+                    f"{label}: {_one_line(error)}")
+    if found is None:
+        return download_status(name)
+    where, path = found
+    try:
+        loaded = load_dataset(name)
+    except Exception as error:  # whatever stops the load here would stop the notebook
+        return Item(PROBLEM, f"{label}: {where}: {path}, but it does not load",
+                    f"{label}: {_one_line(error)}")
+    cache = data.cache_problem() if name == "cifar10" else None
+    if cache is not None:
+        return Item(WARNING, f"{label}: {where}: {path} ({loaded}, but it cannot be cached)",
+                    f"{label} loads, but its decoded images cannot be kept, so every load decodes "
+                    f"them again (some seconds). {cache}")
+    if name == "cifar10":
+        loaded += f"; cached in {settings.cache_dir()}, so the notebooks load it fast"
+    return Item(OK, f"{label}: {where}: {path} ({loaded})")
+
+
+def download_status(name):
+    """The report line for a dataset that is not here: can the download work?"""
     from helpers import data
 
     label = LESSON_DATASETS[name]
-    dataset = data.DATASETS[name]
+    problem = data.cache_problem()
+    if problem is not None:
+        return Item(PROBLEM, f"{label}: no copy here, and a download would have nowhere to go",
+                    f"{label} is not here and must be downloaded, but there is nowhere to put "
+                    f"it. {problem}")
     try:
-        found = find_dataset(name)
-    except data.CorruptDatasetError as error:
-        return Item(PROBLEM, f"{label}: a damaged or wrong file is in the way", f"{label}: {error}")
-    except OSError as error:  # e.g. a LESSON_CACHE_DIR that cannot be created
-        return Item(PROBLEM, f"{label}: cannot look for it ({error})",
-                    f"{label}: the data folders cannot be read ({error}); check LESSON_DATA_DIR "
-                    f"and LESSON_CACHE_DIR")
-    if found is not None:
-        where, path = found
-        return Item(OK, f"{label}: {where}: {path}")
-    try:
-        size = probe_download(dataset.url)
+        size = probe_download(data.DATASETS[name].url)
     except Exception as error:  # urllib, ssl and socket errors
-        what, fix = explain_download_error(error)
+        what, fix = data.explain_download_failure(error, PROBE_TIMEOUT_SECONDS)  # the loader's own advice
         return Item(PROBLEM, f"{label}: no copy here, and the download fails ({what})",
-                    f"{label} is not here and cannot be downloaded ({what}): {fix}")
+                    f"{label} is not here and cannot be downloaded ({what}): {fix}, or "
+                    f"{data.offline_advice(name)}")
     size_text = f"{format_size(size)}, " if size else ""
     return Item(OK, f"{label}: not downloaded yet; the download works ({size_text}"
                     f"fetched the first time a notebook loads it)")
 
 
 def check_datasets():
-    """The report lines for all the lesson's datasets, probing the network in parallel."""
+    """The report lines for the lesson's datasets: one each, or one for a setting that is wrong."""
     try:
         importlib.import_module("helpers.data")  # needs numpy
     except ImportError as error:
         reason = _first_line(error)
         return [Item(PROBLEM, f"Datasets: cannot be checked ({reason})",
                      f"The lesson's packages are not installed ({reason}): {INSTALL_FIX}")]
-    with ThreadPoolExecutor(max_workers=len(LESSON_DATASETS)) as pool:
-        return list(pool.map(dataset_status, LESSON_DATASETS))
+    from helpers import data, settings
+
+    try:
+        problem = data.data_dir_problem()
+        settings.quick_mode()
+    except settings.SettingError as error:
+        problem = str(error)
+    if problem is not None:
+        return [Item(PROBLEM, f"Datasets: not checked: {problem.split(': ')[0]}", problem)]
+    return [dataset_status(name) for name in LESSON_DATASETS]
 
 
 def format_size(size):
@@ -621,7 +627,7 @@ def main(argv=None):
         items.extend(new_items)
 
     print("Checking this computer for the lesson (python -m helpers.check)", flush=True)
-    if sys.version_info < MINIMUM_PYTHON:  # the rest of helpers needs 3.10: stop here
+    if sys.version_info < MINIMUM_PYTHON:  # the rest of helpers needs 3.11: stop here
         show("Software", check_software({"python": platform.python_version()}))
         print()
         print("\n".join(summary_lines(items, markers)))
@@ -629,7 +635,10 @@ def main(argv=None):
     versions = installed_versions()
     software = check_software(versions)
     show("Software", software)
-    show("Data", check_datasets())
+    print("Data")
+    print("  ... looking for the datasets, and loading those found as the notebooks will (the "
+          "first load of CIFAR-10 decodes and caches it: some seconds, once)", flush=True)
+    show(None, check_datasets())
     tensorflow_works = all(item.status == OK for item in software[1:3])
     show("Device", device_items(device_info(with_gpus=tensorflow_works)))
     if args.skip_timing:

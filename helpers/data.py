@@ -1,31 +1,39 @@
-"""Every dataset the lesson uses, loaded through one download-verify-cache path.
+"""Every dataset the lesson uses, loaded through one find-verify-cache path.
 
 Taught in episode 01 (``load_cifar10``, ``prepare_dataset``) and used from
 episode 04 on (``load_pima``).
 
-Where data comes from, first match wins:
+Where data comes from, first match wins (``find_copy`` says which):
 
 1. ``$LESSON_DATA_DIR`` - a folder an instructor hands out for a workshop with
-   no Wi-Fi (see ``data/README.md``).
+   no Wi-Fi (see ``data/README.md``). When it is set, it must name a folder.
 2. The download cache (``$LESSON_CACHE_DIR``, else this checkout's ``data/``
    folder, else ``~/.keras/datasets``).
 3. A download from the dataset's canonical source, checked against the
    SHA-256 hash in ``DATASETS`` before it is used.
 
-With ``LESSON_QUICK=1`` the loaders return small, class-balanced,
-deterministic subsets, so that the tests run the notebooks in minutes.
+With ``LESSON_QUICK=1`` (or ``quick=True``) the loaders return small,
+class-balanced, deterministic subsets, so that the tests run the notebooks in
+minutes. ``helpers.settings`` describes every ``LESSON_*`` variable.
 """
 
 import hashlib
 import io
 import os
 import pickle
+import shutil
+import sys
 import tarfile
-import zipfile
+import tempfile
+import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+
+from helpers import settings
+from helpers.quiet import import_tensorflow_quietly
 
 CLASS_NAMES = [
     "airplane", "automobile", "bird", "cat", "deer",
@@ -90,32 +98,61 @@ class CorruptDatasetError(ValueError):
     """A dataset file exists but is damaged or is not the expected file."""
 
 
-# --- settings read from the environment --------------------------------------
+# Where find_copy found a dataset.
+OFFLINE_COPY = "offline copy in LESSON_DATA_DIR"
+EARLIER_DOWNLOAD = "downloaded earlier"
 
-def quick_mode():
-    """True when LESSON_QUICK asks for the small subsets used by the tests."""
-    return os.environ.get("LESSON_QUICK", "").strip().lower() in {"1", "true", "yes"}
-
-
-def local_data_dir():
-    """The folder named by LESSON_DATA_DIR, or None when it is not set."""
-    value = os.environ.get("LESSON_DATA_DIR", "").strip()
-    return Path(value).expanduser().resolve() if value else None
+# The arrays of a decoded CIFAR-10 cache folder, one .npy file each.
+DECODED_NAMES = ("train_images", "train_labels", "test_images", "test_labels")
 
 
-def cache_dir():
-    """Where downloads and decoded arrays are kept between sessions."""
-    value = os.environ.get("LESSON_CACHE_DIR", "").strip()
-    if value:
-        folder = Path(value).expanduser()
-    else:
-        checkout_data = Path(__file__).resolve().parent.parent / "data"
-        if (checkout_data / "README.md").is_file():
-            folder = checkout_data
-        else:
-            folder = Path.home() / ".keras" / "datasets"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+# --- the folders: LESSON_DATA_DIR and the cache -------------------------------------
+
+def data_dir_problem():
+    """What is wrong with LESSON_DATA_DIR, in one sentence; None when it is unset or a folder."""
+    folder = settings.data_dir()
+    if folder is None or folder.is_dir():
+        return None
+    if folder.exists():
+        return (f"LESSON_DATA_DIR names the file {folder}, not a folder: set it to the folder "
+                f"that holds that file, {folder.parent}.")
+    return (f"LESSON_DATA_DIR is {folder}, which does not exist: correct the path, or unset "
+            f"LESSON_DATA_DIR to download the data instead.")
+
+
+def cache_problem():
+    """Why downloads and decoded arrays cannot be saved, in one sentence; None when they can.
+
+    Creates the cache folder when it is missing, as a load would, and writes
+    and removes a small file in it.
+    """
+    folder = settings.cache_dir()
+    if folder.exists() and not folder.is_dir():
+        return (f"The cache folder {folder} is a file, not a folder: set LESSON_CACHE_DIR "
+                f"to a folder you can write to.")
+    action = "written to" if folder.is_dir() else "created"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-") as file:
+            file.write(b"lesson")
+            file.flush()
+    except OSError as error:
+        return (f"The cache folder {folder} cannot be {action} ({_reason(error)}): set "
+                f"LESSON_CACHE_DIR to a folder you can write to.")
+    return None
+
+
+def _reason(error):
+    """The operating system's words for an OSError: 'Permission denied'."""
+    return error.strerror or str(error)
+
+
+def _offline_folder():
+    """LESSON_DATA_DIR's folder, or None when it is unset; an error when it names no folder."""
+    problem = data_dir_problem()
+    if problem is not None:
+        raise DatasetNotAvailableError(problem)
+    return settings.data_dir()
 
 
 # --- one path to get a verified file -------------------------------------------
@@ -143,10 +180,54 @@ def verify(path, dataset):
 
 def find_local_copy(dataset):
     """The verified copy of a registry file in LESSON_DATA_DIR, or None."""
-    folder = local_data_dir()
+    folder = _offline_folder()
     if folder is None or not (folder / dataset.filename).is_file():
         return None
     return verify(folder / dataset.filename, dataset)
+
+
+def _earlier_download(dataset):
+    """The verified copy of a registry file in the cache folder, or None."""
+    cached = settings.cache_dir() / dataset.filename
+    return verify(cached, dataset) if cached.is_file() else None
+
+
+def _local_cifar10():
+    """CIFAR-10 in LESSON_DATA_DIR, or None: the authors' archive, else the JPEG archive,
+    else a folder with ``train/`` and ``test/`` (only checked when it is decoded)."""
+    folder = _offline_folder()
+    if folder is None:
+        return None
+    found = find_local_copy(DATASETS["cifar10"]) or find_local_copy(DATASETS["cifar10-jpeg"])
+    if found is None and (folder / "train").is_dir() and (folder / "test").is_dir():
+        found = folder
+    return found
+
+
+def offline_names(name):
+    """The files an offline copy of a dataset may be, in the order the loader looks for them."""
+    if name == "cifar10":
+        return [DATASETS["cifar10"].filename, DATASETS["cifar10-jpeg"].filename,
+                "train/<class>/*.jpg with test/<class>/*.jpg"]
+    return [_registry_entry(name).filename]
+
+
+def find_copy(name):
+    """Where the loader would read a dataset without downloading it.
+
+    ``name`` is "cifar10" or "pima". Returns ``("offline copy in LESSON_DATA_DIR", path)``,
+    ``("downloaded earlier", path)``, or None when the loader must download it.
+    Raises what the loader would: CorruptDatasetError for a damaged or wrong
+    file, DatasetNotAvailableError when LESSON_DATA_DIR names no folder.
+    """
+    dataset = _registry_entry(name)
+    local = _local_cifar10() if dataset.name == "cifar10" else find_local_copy(dataset)
+    if local is not None:
+        return OFFLINE_COPY, local
+    cached = _earlier_download(dataset)
+    if cached is not None:
+        return EARLIER_DOWNLOAD, cached
+    return None
 
 
 def fetch(dataset, also_looked_for=()):
@@ -156,25 +237,45 @@ def fetch(dataset, also_looked_for=()):
     ``"pima"``. ``also_looked_for`` names other files the caller searched for,
     so that the error for a learner with no copy lists every option.
     """
-    if isinstance(dataset, str):
-        if dataset not in DATASETS:
-            raise ValueError(f"there is no dataset called {dataset!r}; the lesson's datasets are "
-                             f"{', '.join(repr(name) for name in DATASETS)}")
-        dataset = DATASETS[dataset]
-    local = find_local_copy(dataset)
-    if local is not None:
-        return local
-    cached = cache_dir() / dataset.filename
-    if cached.is_file():
-        return verify(cached, dataset)
+    dataset = _registry_entry(dataset)
+    found = find_local_copy(dataset) or _earlier_download(dataset)
+    if found is not None:
+        return found
+    return _download(dataset, also_looked_for)
+
+
+def _locate(name):
+    """The path a loader reads: where ``find_copy`` says, else a fresh download."""
+    found = find_copy(name)
+    if found is not None:
+        return found[1]
+    return _download(DATASETS[name], also_looked_for=offline_names(name)[1:])
+
+
+def _registry_entry(dataset):
+    """A ``DatasetFile`` as it is, or the one called so in ``DATASETS``."""
+    if isinstance(dataset, DatasetFile):
+        return dataset
+    if dataset not in DATASETS:
+        raise ValueError(f"there is no dataset called {dataset!r}; the lesson's datasets are "
+                         f"{', '.join(repr(name) for name in DATASETS)}")
+    return DATASETS[dataset]
+
+
+def _download(dataset, also_looked_for=()):
+    """Download a registry file into the cache folder, checked against its hash."""
     if dataset.url is None:
-        raise _not_available(dataset, f"{dataset.filename} cannot be downloaded", also_looked_for)
-    return _download(dataset, cached, also_looked_for)
+        raise _not_available(dataset, f"{dataset.filename} cannot be downloaded", also_looked_for, first_fix=None)
+    problem = cache_problem()
+    if problem is not None:
+        raise DatasetNotAvailableError(
+            f"No copy of the {dataset.name} dataset was found, and there is nowhere to "
+            f"download it to. {problem}"
+        )
+    import_tensorflow_quietly()  # keras starts TensorFlow, which prints start-up notices
+    import keras
 
-
-def _download(dataset, target, also_looked_for):
-    import keras  # imported here so that reading a local copy needs no TensorFlow
-
+    target = settings.cache_dir() / dataset.filename
     try:
         path = keras.utils.get_file(
             fname=dataset.filename,
@@ -191,105 +292,212 @@ def _download(dataset, target, also_looked_for):
             f"SHA-256 hash {dataset.sha256}, so it was discarded ({error}). "
             f"Try again later, or use an offline copy (see data/README.md)."
         ) from None
-    except Exception as error:  # urllib, ssl and socket errors: no connection
+    except Exception as error:  # urllib, ssl and socket errors, which keras wraps: no connection
         target.unlink(missing_ok=True)
-        raise _not_available(
-            dataset, f"downloading {dataset.url} failed: {error}", also_looked_for
-        ) from None
+        what, fix = explain_download_failure(error)
+        raise _not_available(dataset, f"downloading {dataset.url} failed: {what}", also_looked_for,
+                             first_fix=fix) from None
     return Path(path)
 
 
-def _not_available(dataset, reason, also_looked_for=()):
-    folder = local_data_dir()
-    where = (
-        f"LESSON_DATA_DIR is {folder}, which holds none of them"
-        if folder is not None
-        else "LESSON_DATA_DIR is not set"
-    )
+CERTIFICATE_FIX = (
+    "Python cannot check the server's certificate. With Python from python.org on macOS, "
+    'run "Install Certificates.command" in its folder under Applications; elsewhere run '
+    "`pip install --upgrade certifi` and set SSL_CERT_FILE to the file `python -m certifi` "
+    "prints (on a network that inspects HTTPS, ask its IT staff for their certificate)"
+)
+
+
+def explain_download_failure(error, timeout=None):
+    """``(what failed, what to do)`` for an exception raised while downloading.
+
+    Used for the loader's own error and by ``python -m helpers.check``, so both
+    give the same advice. Never advises switching certificate checks off.
+    """
+    import socket
+    import ssl
+    import urllib.error
+
+    # keras.utils.get_file raises a plain Exception from inside its handler for
+    # urllib's error: the error it replaced is the one that says what happened.
+    while not isinstance(error, OSError) and error.__context__ is not None:
+        error = error.__context__
+    if isinstance(error, urllib.error.HTTPError):
+        return (f"the server answered HTTP {error.code} {error.reason}",
+                "the file may have moved or the server may be down; try again later")
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, ssl.SSLError):  # certificate errors are SSLErrors too
+        certificate = "CERTIFICATE" in str(reason).upper()
+        return ("SSL certificate verification failed" if certificate else f"SSL error ({reason})",
+                CERTIFICATE_FIX)
+    if isinstance(reason, socket.gaierror):
+        return ("no network: the server's name could not be looked up",
+                "connect to the internet and try again")
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        waited = f" within {timeout} s" if timeout else ""
+        return (f"no answer{waited}", "the network may be slow or block the server; try another network")
+    if isinstance(reason, OSError):
+        return (f"no connection ({reason.strerror or reason})",
+                "connect to the internet (or check the proxy settings) and try again")
+    text = " ".join(str(error).split())
+    return (f"{type(error).__name__}: {text}" if text else type(error).__name__,
+            "connect to the internet and try again")
+
+
+def offline_advice(name):
+    """How to get a dataset without this computer's own download, given what LESSON_DATA_DIR is now."""
+    dataset = _registry_entry(name)
+    names = " or ".join(offline_names(name))
+    folder = settings.data_dir()
+    if folder is not None:
+        return (f"copy {names} from the offline copy into {folder}: LESSON_DATA_DIR names that "
+                f"folder, but it holds none of them (see data/README.md)")
+    source = f"download {dataset.filename} from {dataset.url} with a browser, or " if dataset.url else ""
+    return (f"{source}ask your instructor for the offline copy of the data ({names}), and set "
+            f"LESSON_DATA_DIR to the folder that holds it (see data/README.md)")
+
+
+def _not_available(dataset, reason, also_looked_for=(), first_fix="connect to the internet and run this again"):
+    """The loader's error when no copy is here and none can be downloaded: where it looked, what to do."""
+    folder = settings.data_dir()
     names = ", ".join([dataset.filename, *also_looked_for])
-    source = f"download it from {dataset.url}" if dataset.url else "ask your instructor for it"
+    where = ("LESSON_DATA_DIR is not set" if folder is None
+             else f"LESSON_DATA_DIR is {folder}, which holds none of them")
+    fixes = ", or ".join([*([first_fix] if first_fix else []), offline_advice(dataset.name)])
     return DatasetNotAvailableError(
         f"No copy of the {dataset.name} dataset was found, and {reason}.\n"
         f"Looked for: {names} ({where}).\n"
-        f"To fix: connect to the internet and run this again, or {source} and "
-        f"set LESSON_DATA_DIR to the folder that holds it (see data/README.md)."
+        f"To fix: {fixes}."
     )
 
 
 # --- CIFAR-10 ------------------------------------------------------------------
 
-def load_cifar10():
+def load_cifar10(quick=None):
     """Load CIFAR-10 as ``(train_images, train_labels), (test_images, test_labels)``.
 
     Same shapes and dtypes as ``keras.datasets.cifar10.load_data()``: images
     ``(50000, 32, 32, 3)`` and ``(10000, 32, 32, 3)`` uint8, labels ``(50000, 1)``
-    and ``(10000, 1)`` uint8. With LESSON_QUICK=1, a class-balanced subset of
-    2,000 training and 500 test images. Taught in episode 01.
+    and ``(10000, 1)`` uint8. With ``quick=True``, a class-balanced subset of
+    2,000 training and 500 test images; ``quick=None`` follows LESSON_QUICK.
+    Taught in episode 01.
     """
-    kind, path = _cifar10_source()
-    arrays = _load_decoded_cache(kind, path)
-    train_images, train_labels, test_images, test_labels = arrays
-    if quick_mode():
-        train = stratified_subset(train_labels, QUICK_CIFAR10_TRAIN)
-        test = stratified_subset(test_labels, QUICK_CIFAR10_TEST)
-        train_images, train_labels = train_images[train], train_labels[train]
-        test_images, test_labels = test_images[test], test_labels[test]
+    if quick is None:
+        quick = settings.quick_mode()
+    path = _locate("cifar10")
+    train_images, train_labels, test_images, test_labels = _load_decoded_cache(path, quick)
     return (train_images, train_labels), (test_images, test_labels)
 
 
-def find_local_cifar10():
-    """The offline copy of CIFAR-10 in LESSON_DATA_DIR as ``(kind, path)``, or None.
+def _quick_subset(train_images, train_labels, test_images, test_labels):
+    """The class-balanced quick-mode rows of the four arrays, copied into memory.
 
-    ``kind`` is 'pickle-tarball', 'jpeg-tarball' or 'folder', in that order of
-    preference. The archives are verified against their hashes (a wrong file
-    raises CorruptDatasetError); a folder is only checked for ``train/`` and
-    ``test/``. Used by ``load_cifar10`` and by ``python -m helpers.check``.
+    Indexing a memory-mapped array reads only the rows asked for; ``np.array``
+    copies them into an ordinary array.
     """
-    official = find_local_copy(DATASETS["cifar10"])
-    if official is not None:
-        return "pickle-tarball", official
-    jpeg = find_local_copy(DATASETS["cifar10-jpeg"])
-    if jpeg is not None:
-        return "jpeg-tarball", jpeg
-    folder = local_data_dir()
-    if folder is not None and (folder / "train").is_dir() and (folder / "test").is_dir():
-        return "folder", folder
-    return None
+    train = stratified_subset(train_labels, QUICK_CIFAR10_TRAIN)
+    test = stratified_subset(test_labels, QUICK_CIFAR10_TEST)
+    return (np.array(train_images[train]), np.array(train_labels[train]),
+            np.array(test_images[test]), np.array(test_labels[test]))
 
 
-def _cifar10_source():
-    """Which copy of CIFAR-10 to read: ('pickle-tarball' | 'jpeg-tarball' | 'folder', path)."""
-    local = find_local_cifar10()
-    if local is not None:
-        return local
-    offline_names = [DATASETS["cifar10-jpeg"].filename, "train/<class>/*.jpg with test/<class>/*.jpg"]
-    return "pickle-tarball", fetch(DATASETS["cifar10"], also_looked_for=offline_names)
+def _load_decoded_cache(path, quick):
+    """Decode a CIFAR-10 copy once, then reuse the arrays saved in the cache folder.
 
-
-def _load_decoded_cache(kind, path):
-    """Decode a CIFAR-10 copy once, then reuse the arrays saved in the cache."""
-    key = _source_key(kind, path)
-    cached = cache_dir() / f"cifar10-decoded-{key[:16]}.npz"
-    names = ("train_images", "train_labels", "test_images", "test_labels")
-    if cached.is_file():
-        try:
-            with open(cached, "rb") as file, np.load(file) as stored:
-                return tuple(stored[name] for name in names)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            cached.unlink()  # a damaged cache, e.g. from an interrupted run: decode again
-    print(f"Decoding CIFAR-10 from {path} (once; the arrays are cached in {cached.parent}).")
-    readers = {"pickle-tarball": _read_pickle_tarball, "jpeg-tarball": _read_jpeg_tarball,
-               "folder": _read_image_folders}
-    arrays = readers[kind](path)
-    partial = cached.with_suffix(".partial.npz")
-    np.savez(partial, **dict(zip(names, arrays)))
-    partial.replace(cached)
+    In quick mode only the rows of the quick subset are read from the cache.
+    """
+    # One folder of .npy files per source. A cifar10-decoded-*.npz file, the cache
+    # of an older version of the lesson, is never read and is left alone.
+    cached = settings.cache_dir() / f"cifar10-decoded-{_source_key(path)[:16]}"
+    arrays = _read_decoded(cached, quick)
+    if arrays is None:
+        print(f"Decoding CIFAR-10 from {path} (once; the arrays are cached in {cached.parent}).")
+        arrays = _decode_cifar10(path)
+        _save_decoded(arrays, cached)
+        if quick:
+            arrays = _quick_subset(*arrays)
     return arrays
 
 
-def _source_key(kind, path):
+def _read_decoded(cached, quick):
+    """The arrays saved in the folder ``cached`` (in quick mode, only the subset's rows).
+
+    None when the folder is missing, or damaged: then it is removed.
+    """
+    if not cached.is_dir():
+        return None
+    try:
+        arrays = _read_decoded_files(cached, quick)
+    except (OSError, ValueError, EOFError):
+        arrays = None
+    if arrays is None:
+        # Damaged, e.g. by a full disk. Another process may remove it at the same
+        # time, or the folder may be read-only: decoding again works either way.
+        shutil.rmtree(cached, ignore_errors=True)
+    return arrays
+
+
+def _read_decoded_files(cached, quick):
+    """Read the .npy files in ``cached``; None when they do not hold decoded CIFAR-10."""
+    # With mmap_mode, np.load reads only a file's header; the quick subset then
+    # reads only its own rows, never the whole arrays.
+    mode = "r" if quick else None
+    arrays = [np.load(cached / f"{name}.npy", mmap_mode=mode) for name in DECODED_NAMES]
+    train_images, train_labels, test_images, test_labels = arrays
+    for images, labels in ((train_images, train_labels), (test_images, test_labels)):
+        if not (images.dtype == labels.dtype == np.uint8 and images.ndim == 4
+                and images.shape[1:] == (32, 32, 3) and labels.shape == (len(images), 1)):
+            return None
+    return _quick_subset(*arrays) if quick else tuple(arrays)
+
+
+_told_cache_unwritable = False  # the note in _save_decoded is given once per process
+
+
+def _save_decoded(arrays, cached):
+    """Save decoded arrays for the next load; when that fails, say so once and go on.
+
+    The .npy files are written into a folder no other process uses, which is
+    then renamed: two notebooks decoding at once never write the same file, and
+    nobody reads half a folder. Nothing half-written is left behind.
+    """
+    global _told_cache_unwritable
+    partial = cached.with_name(f"{cached.name}.{uuid.uuid4().hex[:12]}.partial")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial.mkdir()
+        for name, array in zip(DECODED_NAMES, arrays):
+            np.save(partial / f"{name}.npy", array)
+        try:
+            os.replace(partial, cached)
+        except OSError:
+            # A folder cannot replace a full one (ENOTEMPTY or EEXIST; access denied
+            # on Windows). When the cache folder is there, another process saved the
+            # same arrays first, which is as good as saving them.
+            if not cached.is_dir():
+                raise
+    except OSError as error:
+        if not _told_cache_unwritable:
+            _told_cache_unwritable = True
+            print(f"Note: the decoded CIFAR-10 arrays could not be saved in {cached.parent} "
+                  f"({_reason(error)}), so the next load decodes them again; set "
+                  f"LESSON_CACHE_DIR to a writable folder to keep them.", file=sys.stderr)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _decode_cifar10(path):
+    """Decode an archive or an image folder into the four arrays of ``DECODED_NAMES``."""
+    if path.is_dir():
+        return _read_image_folders(path)
+    if path.name == DATASETS["cifar10-jpeg"].filename:
+        return _read_jpeg_tarball(path)
+    return _read_pickle_tarball(path)
+
+
+def _source_key(path):
     """A fingerprint of the source, so that a changed copy is decoded again."""
-    if kind != "folder":
+    if not path.is_dir():
         return sha256_of(path)
     digest = hashlib.sha256()
     for split in ("train", "test"):
@@ -368,6 +576,13 @@ def _decode_split(files, where):
         )
     if not files:
         raise CorruptDatasetError(f"{where} holds no images in <class>/ folders.")
+    missing = [cls for cls in CLASS_NAMES if cls not in {cls for cls, _, _ in files}]
+    if missing:
+        raise CorruptDatasetError(
+            f"{where} has no images of the class{'es' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; CIFAR-10 needs a folder of images for each of its ten "
+            f"classes. Copy the offline copy again."
+        )
     files.sort(key=lambda item: (CLASS_NAMES.index(item[0]), item[1]))
     images = np.empty((len(files), 32, 32, 3), dtype=np.uint8)
     labels = np.empty((len(files), 1), dtype=np.uint8)
@@ -418,10 +633,52 @@ def prepare_dataset(train_images, train_labels):
     start with a ``Rescaling(1/255)`` layer that turns them into float32 in
     [0, 1]. Taught in episode 01; learners write it in episode 02.
     """
+    images = np.asarray(train_images)
+    labels = _class_numbers(train_labels)
+    if images.dtype.kind not in "uif":
+        raise TypeError(f"train_images should hold pixel values (numbers); got {images.dtype} values.")
+    if images.ndim != 4:
+        single = " (that is one image; pass all of them)" if images.ndim == 3 else ""
+        raise ValueError(
+            f"train_images should be a stack of images, shape (n, height, width, channels) "
+            f"such as (50000, 32, 32, 3); got shape {images.shape}{single}."
+        )
+    if len(labels) != len(images):
+        raise ValueError(
+            f"There are {len(images)} images but {len(labels)} labels; "
+            f"pass the images and labels that belong together."
+        )
+    if len(images) < 2:
+        raise ValueError(
+            f"prepare_dataset needs at least 2 images, to keep some for validation; "
+            f"got {len(images)}."
+        )
+    if images.dtype.kind == "f" and images.max() <= 1:
+        warnings.warn(
+            "train_images are floats from 0 to 1, but the lesson's models divide by 255 "
+            "themselves (their Rescaling(1/255) layer): pass the uint8 images as loaded.",
+            UserWarning, stacklevel=2,
+        )
+    import_tensorflow_quietly()  # keras starts TensorFlow, which prints start-up notices
     import keras
     from sklearn.model_selection import train_test_split
 
+    one_hot = keras.utils.to_categorical(labels, num_classes=len(CLASS_NAMES))
+    return train_test_split(images, one_hot, test_size=0.2, random_state=42)
+
+
+def _class_numbers(train_labels):
+    """The labels as a 1-D array of whole class numbers from 0 to 9, or an error saying what is wrong."""
     labels = np.asarray(train_labels)
+    last = len(CLASS_NAMES) - 1
+    if labels.dtype.kind not in "uif":
+        text = labels.dtype.kind in "US"
+        example = f" such as {labels.ravel()[:1].tolist()[0]!r}" if labels.size else ""
+        raise TypeError(
+            f"train_labels should hold class numbers from 0 to {last}; got "
+            f"{'text' if text else f'{labels.dtype} values'}{example}."
+            + (" Class names become numbers with CLASS_NAMES.index(name)." if text else "")
+        )
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1:
@@ -430,38 +687,46 @@ def prepare_dataset(train_images, train_labels):
             f"got shape {np.shape(train_labels)}. If they are already one-hot encoded, "
             f"turn them back with labels.argmax(axis=1)."
         )
-    if len(labels) != len(train_images):
+    if labels.size == 0:
+        return labels
+    if np.isnan(labels).any():  # only floats can be NaN; for integers this is all False
         raise ValueError(
-            f"There are {len(train_images)} images but {len(labels)} labels; "
-            f"pass the images and labels that belong together."
+            f"train_labels has {np.isnan(labels).sum()} NaN (missing) values; every image "
+            f"needs a class number from 0 to {last}."
         )
-    if labels.min() < 0 or labels.max() >= len(CLASS_NAMES):
+    if labels.min() < 0 or labels.max() > last:
         raise ValueError(
-            f"Labels should be class numbers from 0 to {len(CLASS_NAMES) - 1}; "
+            f"Labels should be class numbers from 0 to {last}; "
             f"got values from {labels.min()} to {labels.max()}."
         )
-    one_hot = keras.utils.to_categorical(labels, num_classes=len(CLASS_NAMES))
-    return train_test_split(train_images, one_hot, test_size=0.2, random_state=42)
+    fractions = labels[labels != np.round(labels)]
+    if fractions.size:
+        raise ValueError(
+            f"Labels should be whole class numbers from 0 to {last}; got {fractions[0]}."
+        )
+    return labels.astype(np.int64)
 
 
 # --- Pima Indians Diabetes -------------------------------------------------------
 
-def load_pima():
+def load_pima(quick=None):
     """Load the Pima diabetes data as ``(features, outcome)``.
 
     ``features`` is a DataFrame of 768 rows and 8 columns (``PIMA_COLUMNS``),
-    ``outcome`` a Series of 0/1 values. With LESSON_QUICK=1, a stratified
-    subset of 256 rows. Used in episode 04.
+    ``outcome`` a Series of 0/1 values. With ``quick=True``, a stratified
+    subset of 256 rows; ``quick=None`` follows LESSON_QUICK. Used in episode 04.
     """
+    if quick is None:
+        quick = settings.quick_mode()
     import pandas as pd
 
-    path = fetch(DATASETS["pima"])
+    path = _locate("pima")
     table = pd.read_csv(path, header=None, names=[*PIMA_COLUMNS, "outcome"])
     if table.shape != (768, 9) or not table["outcome"].isin([0, 1]).all():
         raise CorruptDatasetError(
             f"{path} should have 768 rows of 8 features and a 0/1 outcome; got {table.shape}."
         )
-    if quick_mode():
+    if quick:
         table = table.iloc[stratified_subset(table["outcome"].to_numpy(), QUICK_PIMA_ROWS)]
         table = table.reset_index(drop=True)
     return table[PIMA_COLUMNS], table["outcome"]

@@ -1,12 +1,19 @@
-"""Every model the episodes build, defined once.
+"""Every model the episodes build, and the one way they train them, defined once.
 
 A notebook that writes one of these models itself must build the same
-architecture; ``tests/test_notebooks.py`` checks that it does.
+architecture; ``tests/test_notebooks.py`` checks that it does, and that
+episode 03's ``compile_and_train`` is the one here.
 Each model starts with ``Rescaling(1/255)``, so it takes the uint8 images
 from ``helpers.data`` directly (see ``prepare_dataset``).
 """
 
-import keras
+import time
+
+from helpers.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+
+import keras  # noqa: E402
 
 INPUT_SHAPE = (32, 32, 3)
 NUM_CLASSES = 10
@@ -261,3 +268,26 @@ def create_model_deeper():
     x = keras.layers.Dense(64, activation="relu")(x)
     outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_deeper")
+
+
+def compile_and_train(model, images, labels, validation_data, epochs=10, batch_size=32, callbacks=(), verbose=2):
+    """Compile a model as in episode 01, train it, and return its history and the seconds it took.
+
+    Taught in episode 03, which writes it out; episodes 05, 06 and 07 import it from here.
+    """
+    model.compile(
+        optimizer=keras.optimizers.Adam(),
+        loss=keras.losses.CategoricalCrossentropy(),
+        metrics=[keras.metrics.CategoricalAccuracy()],
+    )
+    start = time.perf_counter()
+    history = model.fit(
+        images,
+        labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation_data,
+        callbacks=list(callbacks),
+        verbose=verbose,
+    )
+    return history, time.perf_counter() - start

@@ -33,6 +33,8 @@ def import_tensorflow_quietly():
             # Looking for devices now makes TensorFlow probe for CUDA inside this
             # quiet window instead of during the learner's first model.fit().
             tf.config.list_logical_devices()
+        except KeyboardInterrupt:  # stopped on purpose: what TensorFlow printed does not matter
+            raise
         except BaseException:
             os.dup2(saved_stderr, 2)
             captured.seek(0)

@@ -13,68 +13,31 @@ writes into the output folder:
 - ``model.keras``: the trained model;
 - ``history.csv``: the numbers behind the plot;
 - ``metrics.json``: test loss and accuracy, epochs, seconds and library versions.
+
+The files appear only when the run is complete: they are written into a
+temporary folder inside the output folder and moved into place at the end,
+so a full disk or Ctrl-C never leaves half a result. A folder that holds
+the results of an earlier run is refused, unless ``--overwrite`` asks to
+replace them. Other files in the output folder are never touched.
 """
 
-import argparse
 import json
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
-import warnings
 from pathlib import Path
 
+from helpers.cli import OneLineErrorParser, folder_name, seed_number, whole_number_at_least
 
-class OneLineErrorParser(argparse.ArgumentParser):
-    """Report a bad command line in one line, not with the usage text.
-
-    Its help has a fixed width, so ``--help`` reads the same in every terminal
-    and notebook. Shared by the lesson's two commands, this one and
-    ``python -m helpers.check``.
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", lambda prog: argparse.HelpFormatter(prog, width=78))
-        super().__init__(**kwargs)
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+# The files one run writes, in the order the module docstring lists them.
+RESULT_FILES = ["sample_images.png", "training_history.png", "model.keras", "history.csv", "metrics.json"]
 
 
-def whole_number_at_least(minimum, why=""):
-    """An argparse ``type``: a whole number no smaller than ``minimum`` (``why`` explains the limit)."""
-
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            reason = f" ({why})" if why else ""
-            raise argparse.ArgumentTypeError(f"must be {minimum}{reason} or more, got {value}")
-        return value
-
-    return parse
-
-
-# NumPy, TensorFlow and Python's random module all take seeds in this range.
-LARGEST_SEED = 2**32 - 1
-
-
-def seed_number(text):
-    """An argparse ``type``: a whole number from 0 to LARGEST_SEED."""
-    value = whole_number_at_least(0)(text)
-    if value > LARGEST_SEED:
-        raise argparse.ArgumentTypeError(f"must be at most {LARGEST_SEED}, got {value}")
-    return value
-
-
-def folder_name(text):
-    """An argparse ``type``: a folder, refusing an empty name, which would mean the current folder."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("give a folder name; an empty one would put the results "
-                                         "among the files of the current folder")
-    return Path(text)
+class ResultsNotSavedError(Exception):
+    """The result files could not be written; none of them were."""
 
 
 def build_parser():
@@ -89,6 +52,8 @@ def build_parser():
                         help="images per training step (default 32)")
     parser.add_argument("--output", type=folder_name, default=Path("output"),
                         help="folder to write the results into; created if missing (default output/)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the results of an earlier run in --output")
     parser.add_argument("--seed", type=seed_number, default=42,
                         help="random seed for weights and shuffling (default 42)")
     parser.add_argument("--quick", action="store_true",
@@ -98,24 +63,61 @@ def build_parser():
     return parser
 
 
-def check_output_folder(folder):
-    """Create the output folder, or explain in one sentence why it cannot be used."""
-    if folder.exists() and not folder.is_dir():
+def check_output_folder(folder, overwrite=False):
+    """Explain in one sentence why the results cannot go into ``folder``, if they cannot.
+
+    Creates nothing: ``save_results`` makes the folder when the results are ready.
+    """
+    # os.path's checks answer False, where Path's raise, when a parent folder cannot be read.
+    if os.path.exists(folder) and not os.path.isdir(folder):
         raise ValueError(f"--output {folder} is a file; give a folder name instead")
+    earlier = [name for name in RESULT_FILES if os.path.exists(folder / name)]
+    if earlier and not overwrite:
+        raise ValueError(f"{folder}/ already holds the results of an earlier run ({', '.join(earlier)}); "
+                         "choose another --output folder, or add --overwrite to replace them.")
+    nearest = folder.absolute()  # the folder, or the closest of its parents that exists
+    while not os.path.exists(nearest):
+        nearest = nearest.parent
+    if not os.path.isdir(nearest):
+        raise ValueError(f"cannot create the output folder {folder}: {nearest} is a file")
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write into {nearest}, so the results cannot go into {folder}; "
+                         "choose another --output folder")
+
+
+def save_results(folder, writers):
+    """Write every result file into ``folder``, or none of them.
+
+    ``writers`` maps each file name to a function that writes that file to a
+    path. The files go into a temporary folder inside ``folder`` first, and are
+    moved into place (replacing an earlier run's) only when all are complete.
+    """
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        unfinished = Path(tempfile.mkdtemp(prefix=".unfinished-results-", dir=folder))
+        try:
+            for name, write in writers.items():
+                write(unfinished / name)
+            for name in writers:
+                os.replace(unfinished / name, folder / name)
+        finally:
+            shutil.rmtree(unfinished, ignore_errors=True)
     except OSError as error:
-        raise ValueError(f"cannot create the output folder {folder}: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"the output folder {folder} is not writable")
+        if created:  # leave no empty folder behind either
+            shutil.rmtree(folder, ignore_errors=True)
+        raise ResultsNotSavedError(f"could not save the results in {folder}/ ({error.strerror or error}); "
+                                   "nothing was written there.") from error
 
 
-def train(epochs, batch_size, output, seed):
-    """Train, evaluate and save everything into ``output``; return the metrics dict."""
+def train(epochs, batch_size, output, seed, quick=False):
+    """Train and evaluate the model, save the results into ``output``, return the metrics dict.
+
+    ``quick=True`` uses the small subsets; otherwise LESSON_QUICK decides.
+    """
     import matplotlib
 
-    matplotlib.use("Agg")  # write figures to files; no window
-    import matplotlib.pyplot as plt
+    matplotlib.use("Agg")  # draw into files only: no window, so no display is needed
 
     from helpers.quiet import import_tensorflow_quietly
 
@@ -124,26 +126,23 @@ def train(epochs, batch_size, output, seed):
     import numpy as np
     import pandas as pd
 
-    from helpers.data import CLASS_NAMES, load_cifar10, prepare_dataset, quick_mode
+    from helpers.data import CLASS_NAMES, load_cifar10, prepare_dataset
     from helpers.models import create_model_three_blocks
     from helpers.plotting import plot_history, plot_images
+    from helpers.settings import quick_mode
 
+    quick = quick or quick_mode()
     keras.utils.set_random_seed(seed)
-    (train_images, train_labels), (test_images, test_labels) = load_cifar10()
+    (train_images, train_labels), (test_images, test_labels) = load_cifar10(quick=quick)
     train_images, val_images, train_labels, val_labels = prepare_dataset(train_images, train_labels)
     test_labels = keras.utils.to_categorical(test_labels, len(CLASS_NAMES))
     print(f"Training on {len(train_images)} images, validating on {len(val_images)}, "
-          f"testing on {len(test_images)}" + (" (quick mode)" if quick_mode() else "") + ".")
+          f"testing on {len(test_images)}" + (" (quick mode)" if quick else "") + ".")
     if batch_size > len(train_images):
         print(f"python -m helpers.train: warning: --batch-size {batch_size} is more than the "
               f"{len(train_images):,} training images, so every epoch is a single step on all of them.",
               file=sys.stderr)
-
-    with warnings.catch_warnings():  # Agg cannot show figures, and may say so
-        warnings.filterwarnings("ignore", message=".*non-interactive.*")
-        plot_images(train_images, train_labels, CLASS_NAMES)
-        plt.savefig(output / "sample_images.png", dpi=100)
-        plt.close("all")
+    sample_images = plot_images(train_images, train_labels, CLASS_NAMES)
 
     model = create_model_three_blocks()
     model.compile(
@@ -157,16 +156,9 @@ def train(epochs, batch_size, output, seed):
     seconds = time.perf_counter() - started
     test_loss, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
 
-    model.save(output / "model.keras")
+    training_history = plot_history(history, ["categorical_accuracy", "loss"])
     table = pd.DataFrame(history.history)
     table.index = pd.RangeIndex(1, len(table) + 1, name="epoch")
-    table.to_csv(output / "history.csv")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*non-interactive.*")
-        plot_history(history, ["categorical_accuracy", "loss"])
-        plt.savefig(output / "training_history.png", dpi=100)
-        plt.close("all")
-
     metrics = {
         "test_loss": round(float(test_loss), 4),
         "test_accuracy": round(float(test_accuracy), 4),
@@ -174,7 +166,7 @@ def train(epochs, batch_size, output, seed):
         "batch_size": batch_size,
         "seed": seed,
         "training_images": len(train_images),
-        "quick_mode": quick_mode(),
+        "quick_mode": quick,
         "training_seconds": round(seconds, 1),
         "versions": {
             "python": platform.python_version(),
@@ -183,25 +175,35 @@ def train(epochs, batch_size, output, seed):
             "numpy": np.__version__,
         },
     }
-    (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    save_results(output, {
+        "sample_images.png": lambda path: sample_images.savefig(path, dpi=100),
+        "training_history.png": lambda path: training_history.savefig(path, dpi=100),
+        "model.keras": model.save,
+        "history.csv": table.to_csv,
+        "metrics.json": lambda path: path.write_text(json.dumps(metrics, indent=2) + "\n"),
+    })
     return metrics
 
 
 def main(argv=None):
+    """Run the command; report every fault it expects in one line on stderr."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        check_output_folder(args.output)
+        check_output_folder(args.output, args.overwrite)
     except ValueError as error:
         parser.error(str(error))
-    if args.quick:
-        os.environ["LESSON_QUICK"] = "1"
     from helpers.data import CorruptDatasetError, DatasetNotAvailableError
+    from helpers.settings import SettingError
 
     try:
-        metrics = train(args.epochs, args.batch_size, args.output, args.seed)
-    except (DatasetNotAvailableError, CorruptDatasetError) as error:
+        metrics = train(args.epochs, args.batch_size, args.output, args.seed, quick=args.quick)
+    except (DatasetNotAvailableError, CorruptDatasetError, ResultsNotSavedError) as error:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
+    except SettingError as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        parser.exit(130, f"{parser.prog}: interrupted; nothing was saved in {args.output}/.\n")
     print(f"Test accuracy {metrics['test_accuracy']:.3f}, test loss {metrics['test_loss']:.3f}, "
           f"after {metrics['epochs']} epochs in {metrics['training_seconds']:.0f} s. "
           f"Results are in {args.output}/.")

@@ -8,7 +8,7 @@
   model's class probabilities, all of them or only the mistakes, of any class
   or of one.
 
-The rule for every explorer: where no widget front end exists, it draws ONE
+The rule for every explorer: where no widget front end exists, it shows ONE
 static figure with the settings it was given, instead of showing controls, and
 returns None. That is the case when the environment variable
 ``LESSON_STATIC_WIDGETS`` is ``1`` (the tests and ``scripts/run_notebooks.py``
@@ -18,11 +18,12 @@ ipywidgets 7.7 (Colab) and 8 share are used.
 
 Each explorer is built from small parts: plain functions that compute (tested
 without a browser), a drawing function from ``helpers.plotting``, and the
-assembly of the widgets.
+assembly of the widgets. The drawing functions return their figures; the
+explorers show them with IPython's ``display``, inside the widgets' output
+area or, for the static figure, in the cell's output.
 """
 
 import functools
-import os
 
 import numpy as np
 
@@ -33,7 +34,9 @@ from helpers.plotting import label_indices, plot_descent, plot_filtered, plot_pr
 
 def widgets_available():
     """True when explorers may show sliders; False when they must draw static figures."""
-    if os.environ.get("LESSON_STATIC_WIDGETS", "").strip().lower() in {"1", "true", "yes"}:
+    from helpers.settings import static_widgets
+
+    if static_widgets():
         return False
     try:
         import ipywidgets  # noqa: F401
@@ -119,8 +122,10 @@ def grey_cat_photo():
 
 
 def draw_kernel(image, kernel):
-    """Draw the image, the kernel and the filtered image (one figure). Used in episode 03."""
-    plot_filtered(image, kernel, apply_kernel(image, kernel), preset_name(kernel))
+    """Show the image, the kernel and the filtered image (one figure). Used in episode 03."""
+    from IPython.display import display
+
+    display(plot_filtered(image, kernel, apply_kernel(image, kernel), preset_name(kernel)))
 
 
 def kernel_controls(kernel):
@@ -137,7 +142,7 @@ def kernel_explorer(preset="outline", kernel=None):
     """Pick a preset kernel or type its nine numbers, and see the cat photo filtered with it.
 
     ``kernel``, three rows of three numbers, replaces the preset when given.
-    Without a widget front end (see ``widgets_available``), draw the photo
+    Without a widget front end (see ``widgets_available``), show the photo
     filtered with that kernel once instead. Returns nothing. Taught in episode 03.
     """
     kernel = kernel_preset(preset) if kernel is None else as_kernel(kernel)
@@ -187,8 +192,10 @@ def kernel_explorer(preset="outline", kernel=None):
 # --- gradient descent (episode 04) ------------------------------------------------
 
 def draw_descent(learning_rate, iterations, start=1.0):
-    """Draw the path gradient descent takes with these settings (one figure)."""
-    plot_descent(descend(start, learning_rate, iterations), learning_rate)
+    """Show the path gradient descent takes with these settings (one figure)."""
+    from IPython.display import display
+
+    display(plot_descent(descend(start, learning_rate, iterations), learning_rate))
 
 
 def descent_sliders(learning_rate=0.05, iterations=25):
@@ -214,7 +221,7 @@ def descent_sliders(learning_rate=0.05, iterations=25):
 def gradient_descent_explorer(start=1.0, learning_rate=0.05, iterations=25):
     """Show sliders for the learning rate and the number of steps, and the path they give.
 
-    Without a widget front end (see ``widgets_available``), draw the path for
+    Without a widget front end (see ``widgets_available``), show the path for
     the given settings once instead. Returns nothing either way.
     """
     if not widgets_available():
@@ -298,9 +305,11 @@ def prediction_browser(images, labels, probabilities, class_names=CLASS_NAMES, s
     ``model.predict`` returned for ``images``. ``show`` ("all", "mistakes" or
     "correct") and ``true_class`` (a class name, or None for any class) are the
     filters to start with. Without a widget front end (see
-    ``widgets_available``), draw the first few matching images once instead.
+    ``widgets_available``), show the first few matching images once instead.
     Returns nothing. Taught in episode 06.
     """
+    from IPython.display import clear_output, display
+
     true_classes, predicted_classes = true_and_predicted_classes(labels, probabilities, class_names)
     if np.ndim(images) not in (3, 4) or len(images) != len(true_classes):
         raise ValueError(
@@ -312,12 +321,11 @@ def prediction_browser(images, labels, probabilities, class_names=CLASS_NAMES, s
         if len(matches) == 0:
             print(f"No image matches these filters: {SHOW_CHOICES[show]}, {true_class or ANY_CLASS}.")
             return
-        plot_predictions(images, true_classes, probabilities, class_names, matches[:STATIC_COUNT],
-                         title=f"{SHOW_CHOICES[show]}, {true_class or ANY_CLASS}: "
-                               f"the first {min(STATIC_COUNT, len(matches))} of {len(matches)}")
+        display(plot_predictions(images, true_classes, probabilities, class_names, matches[:STATIC_COUNT],
+                                 title=f"{SHOW_CHOICES[show]}, {true_class or ANY_CLASS}: "
+                                       f"the first {min(STATIC_COUNT, len(matches))} of {len(matches)}"))
         return
     import ipywidgets as widgets
-    from IPython.display import clear_output, display
 
     show_menu = widgets.Dropdown(options=[(text, key) for key, text in SHOW_CHOICES.items()],
                                  value=show, description="show")
@@ -334,7 +342,7 @@ def prediction_browser(images, labels, probabilities, class_names=CLASS_NAMES, s
         with figure:
             clear_output(wait=True)
             if len(matches):
-                plot_predictions(images, true_classes, probabilities, class_names, [matches[position]])
+                display(plot_predictions(images, true_classes, probabilities, class_names, [matches[position]]))
 
     def filters_changed(change):
         state["matches"] = matching_images(true_classes, predicted_classes, show_menu.value,

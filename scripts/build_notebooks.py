@@ -20,7 +20,10 @@ this command:
    every cell tagged ``solution`` or ``hint`` removed and all outputs cleared.
    Challenge blanks (cells tagged ``skip-execution``) stay, so learners fill
    them in, and so do the check cells. Its badges open the learner version;
-4. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
+4. writes the measured durations into the episodes' text, and renders
+   ``docs/timings.md`` and the tables of README.md and the instructor notes,
+   all from ``helpers/timings.json`` (see scripts/timing_pages.py);
+5. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
    of every challenge, its blank cell, and the answer to each blank (``___``),
    read off the first solution code cell, which must be the blank cell with
    every blank filled in. ``check()``, ``hint()`` and ``solution()`` read it.
@@ -28,8 +31,8 @@ this command:
 A solution is the markdown cell starting ``> #### Solution``, the code cells
 right after it, and the block-quoted answer that follows them; each of these
 cells carries the ``solution`` tag (CONTRIBUTING.md explains how to write
-one). ``tests/test_build_notebooks.py`` fails when the committed notebooks
-or the answer key differ from what this command would write.
+one). ``tests/test_build_notebooks.py`` fails when the committed notebooks,
+pages or answer key differ from what this command would write.
 """
 
 import argparse
@@ -42,6 +45,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import timing_pages  # noqa: E402  (a script beside this one)
 
 ROOT = Path(__file__).resolve().parent.parent
 EPISODES = ROOT / "episodes"
@@ -104,10 +110,9 @@ def setup_source(repository):
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        # --no-deps: Colab already has TensorFlow, Keras and the plotting libraries,
-        # and reinstalling them (or adding JupyterLab) would only cost time.
-        f'    %pip install --quiet --no-deps "git+{repository}.git@{BRANCH}"\n'
-        '    %pip install --quiet "scikeras>=0.13"'
+        # pip reads the lesson's dependencies from its pyproject.toml and installs only
+        # those Colab lacks; Colab's own TensorFlow and plotting libraries stay as they are.
+        f'    %pip install --quiet "git+{repository}.git@{BRANCH}"'
     )
 
 
@@ -258,17 +263,22 @@ def instructor_notebooks():
 
 
 def expected_files(repository):
-    """{path: text as this command would write it}: every instructor and learner notebook, and the answer key."""
-    expected, instructors = {}, {}
+    """{path: text as this command would write it}: every instructor and learner notebook,
+    the pages rendered from the measured results, and the answer key."""
+    expected, instructors, by_path = {}, {}, {}
+    results = timing_pages.load_results()
     for path in instructor_notebooks():
         instructor = with_check_cells(with_launch_cells(nbformat.read(path, as_version=4), repository,
                                                         path.relative_to(ROOT).as_posix()))
+        timing_pages.render_notebook_text(instructor, results)
+        by_path[path] = instructor
         instructor.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
         instructors[path.name[:2]] = instructor
         expected[path] = serialised(instructor)
         learner_path = LEARNERS / path.name
         expected[learner_path] = serialised(with_launch_cells(learner_version(instructor), repository,
                                                               learner_path.relative_to(ROOT).as_posix()))
+    expected.update(timing_pages.rendered_pages(results, by_path))
     expected[ANSWER_KEY] = json.dumps(answer_key(instructors), indent=1, ensure_ascii=False) + "\n"
     return expected
 

@@ -1,28 +1,34 @@
-"""Run episode notebooks in full mode, store their outputs, and report the cost.
+"""Run the episode notebooks in full mode, store their outputs, and measure what they cost.
 
-    python scripts/run_notebooks.py episodes/01-introduction.ipynb [more.ipynb ...]
-    python scripts/run_notebooks.py --table docs/timings.md episodes/0*.ipynb
-
-The second form is the lesson's timing table: it runs every episode in order
-and writes wall time, training time, slowest cell, peak memory and key results
-of each, with a description of the machine, to a markdown file.
+    python scripts/run_notebooks.py                                   # the whole lesson
+    python scripts/run_notebooks.py episodes/05-compile-train.ipynb   # some episodes
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with
 LESSON_QUICK removed from the environment, so the stored outputs are the real
 results that learners see. The ``fit_outputs/`` folder beside the notebooks is
 emptied first: the tests leave quick-mode models there, and a full run must
-never load one. Run episodes in teaching order so that later ones load what
-earlier ones saved; an episode run alone recreates what it needs. Cells tagged ``skip-execution`` (unfilled challenge
-blanks) are left alone. Progress bars are reduced to their final state before
-saving. For each notebook it prints the wall time, the slowest cell and the
-kernel's peak resident memory (Linux only). The key results are the text
-outputs of the cells tagged ``key-result``; training time is the time spent in
-cells that train, by calling ``fit`` or a function of the notebook that does.
+never load one. Episodes run in teaching order, so that later ones load what
+earlier ones saved; an episode run alone recreates what it needs. Cells tagged
+``skip-execution`` (unfilled challenge blanks) are left alone. Progress bars
+are reduced to their final state before saving.
+
+For each notebook it prints the wall time, the training time (cells that call
+``fit``, the training command, or a function that does), the slowest cell, the
+peak memory of the kernel and the processes it starts (Linux only), and the key
+results (the outputs of cells tagged ``key-result``).
+
+Run with no arguments, it runs every episode, first times one intro-model
+epoch as ``python -m helpers.check`` does, writes all it measured to
+``helpers/timings.json``, and then runs ``scripts/build_notebooks.py``, which
+renders the timing table, the README's and the instructor notes' tables and
+the durations the episodes quote from that file (see scripts/timing_pages.py).
+Re-measuring the lesson is this one command.
 """
 
 import argparse
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 import re
@@ -34,6 +40,12 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_notebooks  # noqa: E402  (a script beside this one)
+from timing_pages import RESULTS, ROOT  # noqa: E402
+
+EPISODES = ROOT / "episodes"
 
 
 def final_text(stream_text):
@@ -74,8 +86,25 @@ def tidy_outputs(cell):
     cell["outputs"] = merged
 
 
+def process_tree(root):
+    """The process ``root`` and all its descendants, as PIDs (Linux; just ``[root]`` elsewhere)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, waiting = [], [root]
+    while waiting:
+        pid = waiting.pop()
+        tree.append(pid)
+        waiting.extend(children.get(pid, []))
+    return tree
+
+
 def peak_memory_mib(pid):
-    """Peak resident memory (VmHWM) of a process in MiB, or None off Linux."""
+    """Peak resident memory (VmHWM) of one process in MiB, or None when it cannot be read."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
@@ -84,6 +113,59 @@ def peak_memory_mib(pid):
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def private_and_shared_mib(pid):
+    """(private, shared) resident memory of one process in MiB, from /proc/PID/smaps_rollup; None if gone."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:] if line.endswith("kB")}
+    shared = fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0)
+    return (fields.get("Rss", 0) - shared) / 1024, shared / 1024
+
+
+class TreeMemory:
+    """Follow the peak memory of a kernel together with every process it starts.
+
+    mybinder.org counts the whole container, so a training command that the
+    kernel runs adds to the kernel's own memory. Every ``interval`` seconds a
+    thread reads the resident memory of the kernel and of its descendants, and
+    keeps the largest total: each process's private memory, plus the shared
+    pages (mostly TensorFlow's libraries, which a kernel and the command it
+    starts map alike) counted once, as the largest share of any of them. The
+    kernel's own peak (VmHWM) is a floor. Off Linux, ``peak_mib`` stays None.
+    """
+
+    def __init__(self, pid, interval=0.2):
+        import threading
+
+        self.pid, self.interval, self.peak_mib = pid, interval, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        kernel_alone = peak_memory_mib(self.pid)
+        if kernel_alone is not None:
+            self.peak_mib = max(self.peak_mib or 0.0, kernel_alone)
+
+    def sample(self):
+        readings = [reading for reading in map(private_and_shared_mib, process_tree(self.pid)) if reading]
+        if readings:
+            total = sum(private for private, _ in readings) + max(shared for _, shared in readings)
+            self.peak_mib = max(self.peak_mib or 0.0, total)
+
+    def _follow(self):
+        while not self._stop.wait(self.interval):
+            self.sample()
 
 
 def cell_text(cell):
@@ -131,10 +213,14 @@ def key_results(notebook):
     return "; ".join(parts)
 
 
+# The helpers that train a model (helpers.models).
+HELPER_TRAINERS = ("compile_and_train",)
+
+
 def calls_fit(source, trainers=()):
-    """True when code calls ``fit``, runs the training command, or calls one of ``trainers``."""
+    """True when code calls ``fit``, runs the training command, or calls a helper or one of ``trainers`` that trains."""
     return (".fit(" in source or "helpers.train" in source
-            or any(re.search(rf"\b{name}\(", source) for name in trainers))
+            or any(re.search(rf"\b{name}\(", source) for name in (*HELPER_TRAINERS, *trainers)))
 
 
 def training_cells(notebook):
@@ -166,16 +252,15 @@ def run_notebook(path, timeout, position=""):
     timings = []
     started = time.perf_counter()
     with client.setup_kernel(env=env, cwd=str(path.parent)):
-        pid = client.km.provisioner.process.pid
-        for done, index in enumerate(runnable, start=1):
-            cell = notebook.cells[index]
-            cell_start = time.perf_counter()
-            client.execute_cell(cell, index)
-            timings.append((time.perf_counter() - cell_start, index))
-            tidy_outputs(cell)
-            print(f"  {position}cell {index:3d} ({done}/{len(runnable)}): {timings[-1][0]:7.1f} s "
-                  f"after {time.perf_counter() - started:5.0f} s", flush=True)
-        peak = peak_memory_mib(pid)
+        with TreeMemory(client.km.provisioner.process.pid) as memory:
+            for done, index in enumerate(runnable, start=1):
+                cell = notebook.cells[index]
+                cell_start = time.perf_counter()
+                client.execute_cell(cell, index)
+                timings.append((time.perf_counter() - cell_start, index))
+                tidy_outputs(cell)
+                print(f"  {position}cell {index:3d} ({done}/{len(runnable)}): {timings[-1][0]:7.1f} s "
+                      f"after {time.perf_counter() - started:5.0f} s", flush=True)
     total = time.perf_counter() - started
     nbformat.write(notebook, path)
     slowest_seconds, slowest_index = max(timings) if timings else (0.0, None)
@@ -183,38 +268,45 @@ def run_notebook(path, timeout, position=""):
     training = training_cells(notebook)
     return {
         "name": path.name,
-        "seconds": total,
-        "training_seconds": sum(seconds for seconds, index in timings if index in training),
+        "seconds": round(total, 1),
+        "training_seconds": round(sum(seconds for seconds, index in timings if index in training), 1),
         "slowest_index": slowest_index,
-        "slowest_seconds": slowest_seconds,
+        "slowest_seconds": round(slowest_seconds, 1),
         "slowest_line": slowest_line,
-        "peak_mib": peak,
+        "peak_mib": round(memory.peak_mib) if memory.peak_mib is not None else None,
         "key_results": key_results(notebook),
+        "cell_seconds": {notebook.cells[index].id: round(seconds, 1) for seconds, index in timings},
     }
 
 
-def minutes(seconds):
-    """'2 min 05 s' or '48 s'."""
-    seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+def brand(cpu):
+    """A processor's name without trademarks and clock: 'Intel(R) Xeon(R) Processor' -> 'Intel Xeon'."""
+    cpu = re.sub(r"\((R|TM|tm)\)|\bCPU\b|\bProcessor\b|@.*$", " ", cpu)
+    return " ".join(cpu.split()) or "unknown processor"
 
 
-def machine_description():
-    """Cores, CPU model, memory and library versions of this machine, as markdown lines."""
+def machine():
+    """This machine, as the results file describes it: a short phrase and a full line."""
     from helpers.check import cpu_cores, cpu_model, total_memory_bytes  # the setup check's own readings
 
+    cores, cpu = cpu_cores(), cpu_model()
     memory_bytes = total_memory_bytes()
     memory = f", {memory_bytes / 1024 ** 3:.0f} GiB memory" if memory_bytes else ""
-    versions = []
+    return {
+        "short": f"a {cores}-core {platform.machine()} machine ({brand(cpu)}) with no GPU",
+        "description": f"{cores} CPU cores ({cpu}, {platform.machine()}){memory}, "
+                       f"{platform.system()}, no GPU used.",
+    }
+
+
+def software():
+    versions = [f"Python {platform.python_version()}"]
     for package in ["tensorflow", "keras", "numpy", "scikit-learn", "scikeras"]:
         try:
             versions.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             pass
-    return [
-        f"- **Machine:** {cpu_cores()} CPU cores ({cpu_model()}, {platform.machine()}){memory}, {platform.system()}, no GPU used.",
-        f"- **Software:** Python {platform.python_version()}, {', '.join(versions)}.",
-    ]
+    return ", ".join(versions)
 
 
 def intro_epoch_seconds():
@@ -222,96 +314,54 @@ def intro_epoch_seconds():
     result = subprocess.run(
         [sys.executable, "-c", "from helpers.check import time_intro_epoch; print(time_intro_epoch())"],
         capture_output=True, text=True, check=True)
-    return float(result.stdout.split()[-1])
-
-
-def timing_table(records, command, epoch_seconds=None):
-    """The markdown page with one row per notebook and a row of totals."""
-    data = ("the offline copy in `LESSON_DATA_DIR`" if os.environ.get("LESSON_DATA_DIR")
-            else "downloaded through `helpers.data`")
-    lines = [
-        "# How long the lesson takes",
-        "",
-        "Every episode notebook, run in full mode (all 50,000 CIFAR-10 training images, the real "
-        "numbers of epochs) one after another, each in a fresh kernel, by",
-        "",
-        f"    {command}",
-        "",
-        f"on {datetime.date.today():%Y-%m-%d}. The stored outputs of the notebooks come from this run.",
-        "",
-        *machine_description(),
-        f"- **Data:** full CIFAR-10 and the Pima diabetes table, from {data}.",
-        *([f"- **Speed:** one epoch of the intro model (40,000 images, batch 32), timed as "
-           f"`python -m helpers.check` times it: {epoch_seconds:.1f} s."] if epoch_seconds else []),
-        "",
-        "| episode | wall time | training | slowest cell | peak memory | key results |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for record in records:
-        peak = f"{record['peak_mib']:,.0f} MiB" if record["peak_mib"] is not None else "n/a"
-        slowest = (f"{minutes(record['slowest_seconds'])}: cell {record['slowest_index']}, "
-                   f"`{record['slowest_line'][:60]}`")
-        lines.append(f"| {record['name']} | {minutes(record['seconds'])} | "
-                     f"{minutes(record['training_seconds'])} | {slowest} | {peak} | "
-                     f"{record['key_results'] or 'no training'} |")
-    worst = max(records, key=lambda record: record["slowest_seconds"])
-    peaks = [record["peak_mib"] for record in records if record["peak_mib"] is not None]
-    lines += [
-        f"| **all {len(records)}** | **{minutes(sum(r['seconds'] for r in records))}** | "
-        f"**{minutes(sum(r['training_seconds'] for r in records))}** | "
-        f"{minutes(worst['slowest_seconds'])} in {worst['name']} | "
-        f"{f'{max(peaks):,.0f} MiB at most' if peaks else 'n/a'} | |",
-        "",
-        "- **wall time**: from starting the kernel to the end of the last cell.",
-        "- **training**: the time spent in cells that train a model: they call `fit` (a model's or "
-        "a grid search's), a function of the notebook that does, or the training command.",
-        "- **slowest cell**: the one cell that takes longest; it is usually a training run.",
-        "- **peak memory**: the kernel's peak resident memory (VmHWM). mybinder.org restarts a "
-        "kernel above 2 GiB.",
-        "- **key results**: what the cells tagged `key-result` print. Accuracies vary by a point "
-        "or two from run to run and between machines.",
-        "",
-    ]
-    return "\n".join(lines)
+    return round(float(result.stdout.split()[-1]), 1)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks to run, in order")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to run, in order (default: every episode, and then the "
+                        "results file and every page rendered from it are written)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
-    parser.add_argument("--table", type=Path, help="write the timing table (markdown) to this file")
     args = parser.parse_args()
-    for folder in {path.resolve().parent for path in args.notebooks}:
+    every_episode = sorted(EPISODES.glob("[0-9][0-9]-*.ipynb"))
+    notebooks = [path.resolve() for path in args.notebooks] or every_episode
+    whole_lesson = notebooks == every_episode
+    for folder in {path.parent for path in notebooks}:
         shutil.rmtree(folder / "fit_outputs", ignore_errors=True)
-    epoch_seconds = None
-    if args.table:
+    results = None
+    if whole_lesson:
         print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
-        epoch_seconds = intro_epoch_seconds()
-        print(f"  {epoch_seconds:.1f} s", flush=True)
-    records = []
-    for number, path in enumerate(args.notebooks, start=1):
-        print(f"[{number}/{len(args.notebooks)}] running {path} in full mode ...", flush=True)
-        record = run_notebook(path.resolve(), args.timeout, position=f"[{number}/{len(args.notebooks)}] ")
-        records.append(record)
+        results = {
+            "command": "python scripts/run_notebooks.py",
+            "date": f"{datetime.date.today():%Y-%m-%d}",
+            "machine": machine(),
+            "software": software(),
+            "data": ("the offline copy in `LESSON_DATA_DIR`" if os.environ.get("LESSON_DATA_DIR")
+                     else "downloaded through `helpers.data`"),
+            "intro_epoch_seconds": intro_epoch_seconds(),
+            "episodes": [],
+        }
+        print(f"  {results['intro_epoch_seconds']:.1f} s", flush=True)
+    for number, path in enumerate(notebooks, start=1):
+        print(f"[{number}/{len(notebooks)}] running {path.name} in full mode ...", flush=True)
+        record = run_notebook(path, args.timeout, position=f"[{number}/{len(notebooks)}] ")
         peak_text = f"{record['peak_mib']:.0f} MiB" if record["peak_mib"] is not None else "n/a"
         print(f"{path.name}: {record['seconds']:.0f} s ({record['training_seconds']:.0f} s training), "
               f"slowest cell {record['slowest_index']} ({record['slowest_seconds']:.0f} s), "
-              f"peak memory {peak_text}", flush=True)
+              f"peak memory {peak_text} (kernel and child processes)", flush=True)
         if record["key_results"]:
             print(f"  key results: {record['key_results']}", flush=True)
-    names = " ".join(str(path) for path in args.notebooks)
-    every_episode = sorted(Path("episodes").glob("0*.ipynb"))
-    if [path.resolve() for path in args.notebooks] == [path.resolve() for path in every_episode]:
-        names = "episodes/0*.ipynb"
-    command = f"python scripts/run_notebooks.py --table {args.table} {names}" if args.table else ""
-    table = timing_table(records, command or f"python scripts/run_notebooks.py {names}", epoch_seconds)
-    print()
-    print(table)
-    if args.table:
-        args.table.parent.mkdir(parents=True, exist_ok=True)
-        args.table.write_text(table)
-        print(f"wrote {args.table}")
-    return 0
+        if results is not None:
+            results["episodes"].append(record)
+    if results is None:
+        print("Only some episodes ran, so helpers/timings.json and the pages rendered from it are "
+              "unchanged; run every episode (no arguments) to renew them. Run "
+              "`python scripts/build_notebooks.py` to update the learner notebooks.")
+        return 0
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return build_notebooks.main([])
 
 
 if __name__ == "__main__":

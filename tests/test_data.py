@@ -7,10 +7,16 @@ per session.
 """
 
 import dataclasses
+import errno
 import hashlib
 import io
+import os
 import pickle
+import shutil
+import subprocess
+import sys
 import tarfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +31,7 @@ from helpers.data import (
     CorruptDatasetError,
     DatasetNotAvailableError,
 )
+from helpers.settings import SettingError
 
 UNREACHABLE_URL = "http://127.0.0.1:9/cifar-10-python.tar.gz"  # the discard port: nothing listens
 
@@ -147,64 +154,138 @@ def assert_matches_fake(train, test):
     np.testing.assert_array_equal(test_labels[:, 0], np.arange(FAKE_TEST) % 10)
 
 
-# --- settings from the environment ----------------------------------------------------
+# --- LESSON_DATA_DIR and the cache folder ------------------------------------------------
 
-@pytest.mark.parametrize("value", ["1", "true", "True", "YES", " yes "])
-def test_quick_mode_on(monkeypatch, value):
-    monkeypatch.setenv("LESSON_QUICK", value)
-    assert data.quick_mode() is True
-
-
-@pytest.mark.parametrize("value", ["", "0", "false", "no", "quick"])
-def test_quick_mode_off(monkeypatch, value):
-    monkeypatch.setenv("LESSON_QUICK", value)
-    assert data.quick_mode() is False
+def test_settings_are_read_only_through_helpers_settings():
+    """One parser: helpers.data keeps no settings functions of its own."""
+    for name in ("quick_mode", "local_data_dir", "cache_dir"):
+        assert not hasattr(data, name)
 
 
-def test_quick_mode_off_when_unset(monkeypatch):
-    monkeypatch.delenv("LESSON_QUICK", raising=False)
-    assert data.quick_mode() is False
+def test_data_dir_problem_is_none_when_unset_or_a_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("LESSON_DATA_DIR", raising=False)
+    assert data.data_dir_problem() is None
+    monkeypatch.setenv("LESSON_DATA_DIR", str(tmp_path))
+    assert data.data_dir_problem() is None
 
 
-@pytest.mark.parametrize("value", [None, "", "   "])
-def test_local_data_dir_is_none_when_not_set(monkeypatch, value):
-    if value is None:
-        monkeypatch.delenv("LESSON_DATA_DIR", raising=False)
-    else:
-        monkeypatch.setenv("LESSON_DATA_DIR", value)
-    assert data.local_data_dir() is None
+def test_lesson_data_dir_that_does_not_exist_is_an_error_at_once(isolated_data, monkeypatch, tmp_path):
+    missing = tmp_path / "usb-stick" / "lesson-data"
+    monkeypatch.setenv("LESSON_DATA_DIR", str(missing))
+    expected = (f"LESSON_DATA_DIR is {missing}, which does not exist: correct the path, "
+                f"or unset LESSON_DATA_DIR to download the data instead.")
+    assert data.data_dir_problem() == expected
+    for load in (data.load_cifar10, data.load_pima, lambda: data.find_copy("pima")):
+        with pytest.raises(DatasetNotAvailableError) as caught:
+            load()
+        assert str(caught.value) == expected
+    assert list(isolated_data[1].iterdir()) == []  # nothing was downloaded or written
 
 
-def test_local_data_dir_is_absolute_and_expands_home(monkeypatch, tmp_path):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("LESSON_DATA_DIR", "~/workshop-data")
-    assert data.local_data_dir() == (tmp_path / "workshop-data").resolve()
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LESSON_DATA_DIR", "relative/folder")
-    folder = data.local_data_dir()
-    assert folder.is_absolute()
-    assert folder == (tmp_path / "relative" / "folder").resolve()
-
-
-def test_cache_dir_respects_lesson_cache_dir_and_creates_it(monkeypatch, tmp_path):
-    wanted = tmp_path / "not" / "there" / "yet"
-    monkeypatch.setenv("LESSON_CACHE_DIR", str(wanted))
-    assert data.cache_dir() == wanted
-    assert wanted.is_dir()
+@pytest.mark.parametrize("filename", ["cifar10-jpeg.tar.gz", "notes.txt"])
+def test_lesson_data_dir_naming_a_file_says_which_folder_to_use(isolated_data, monkeypatch, tmp_path, filename):
+    """Setting LESSON_DATA_DIR to the tarball itself is a common slip."""
+    folder = tmp_path / "workshop"
+    folder.mkdir()
+    (folder / filename).write_bytes(b"x")
+    monkeypatch.setenv("LESSON_DATA_DIR", str(folder / filename))
+    expected = (f"LESSON_DATA_DIR names the file {folder / filename}, not a folder: set it to "
+                f"the folder that holds that file, {folder}.")
+    assert data.data_dir_problem() == expected
+    with pytest.raises(DatasetNotAvailableError) as caught:
+        data.load_cifar10()
+    assert str(caught.value) == expected
 
 
-def test_cache_dir_default_is_checkout_data_or_keras_home(monkeypatch, tmp_path):
-    """Without LESSON_CACHE_DIR: the checkout's data/ (when it has its README), else ~/.keras/datasets."""
-    monkeypatch.delenv("LESSON_CACHE_DIR", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    checkout_data = Path(data.__file__).resolve().parent.parent / "data"
-    if (checkout_data / "README.md").is_file():
-        expected = checkout_data
-    else:
-        expected = tmp_path / ".keras" / "datasets"
-    assert data.cache_dir() == expected
-    assert expected.is_dir()
+def test_cache_problem_is_none_for_a_writable_folder_and_leaves_nothing(monkeypatch, tmp_path):
+    cache = tmp_path / "new" / "cache"
+    monkeypatch.setenv("LESSON_CACHE_DIR", str(cache))
+    assert data.cache_problem() is None
+    assert cache.is_dir() and list(cache.iterdir()) == []
+
+
+def test_cache_problem_when_the_folder_cannot_be_created(monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    cache = tmp_path / "a-file" / "cache"
+    monkeypatch.setenv("LESSON_CACHE_DIR", str(cache))
+    assert data.cache_problem() == (f"The cache folder {cache} cannot be created (Not a directory): "
+                                    f"set LESSON_CACHE_DIR to a folder you can write to.")
+
+
+def test_cache_problem_when_the_cache_folder_is_a_file(monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("LESSON_CACHE_DIR", str(tmp_path / "a-file"))
+    assert data.cache_problem() == (f"The cache folder {tmp_path / 'a-file'} is a file, not a folder: "
+                                    f"set LESSON_CACHE_DIR to a folder you can write to.")
+
+
+@pytest.fixture
+def read_only_cache(isolated_data):
+    """The isolated cache folder, made read-only (skipped as root, who may write anyway)."""
+    if os.geteuid() == 0:
+        pytest.skip("root can write into a read-only folder")
+    _, cache = isolated_data
+    cache.chmod(0o555)
+    yield cache
+    cache.chmod(0o755)
+
+
+def test_cache_problem_when_the_folder_is_read_only(read_only_cache):
+    assert data.cache_problem() == (f"The cache folder {read_only_cache} cannot be written to "
+                                    f"(Permission denied): set LESSON_CACHE_DIR to a folder you can write to.")
+
+
+# --- find_copy: where the loader would read a dataset -------------------------------------
+
+def test_find_copy_offline_copy(fake_archive_in_data_dir):
+    assert data.find_copy("cifar10") == ("offline copy in LESSON_DATA_DIR", fake_archive_in_data_dir)
+
+
+def test_find_copy_earlier_download(isolated_data, fake_archive, monkeypatch):
+    _, cache = isolated_data
+    path, digest = fake_archive
+    patch_registry(monkeypatch, "cifar10", sha256=digest)
+    (cache / path.name).write_bytes(path.read_bytes())
+    assert data.find_copy("cifar10") == ("downloaded earlier", cache / path.name)
+
+
+def test_find_copy_none_when_a_download_is_needed(isolated_data):
+    assert data.find_copy("cifar10") is None
+    assert data.find_copy("pima") is None
+
+
+def test_find_copy_prefers_the_authors_archive_then_jpeg_then_folders(
+        fake_archive_in_data_dir, isolated_data, tmp_path, monkeypatch):
+    data_dir, _ = isolated_data
+    write_jpeg_tree(data_dir)
+    jpeg = write_jpeg_archive(write_jpeg_tree(tmp_path / "tree"), data_dir / "cifar10-jpeg.tar.gz")
+    patch_registry(monkeypatch, "cifar10-jpeg", sha256=data.sha256_of(jpeg))
+    assert data.find_copy("cifar10")[1] == fake_archive_in_data_dir
+    fake_archive_in_data_dir.unlink()
+    assert data.find_copy("cifar10")[1] == jpeg
+    jpeg.unlink()
+    assert data.find_copy("cifar10")[1] == data_dir
+
+
+def test_find_copy_raises_for_a_wrong_file(isolated_data):
+    data_dir, _ = isolated_data
+    (data_dir / "pima-indians-diabetes.data.csv").write_text("1,2,3\n")
+    with pytest.raises(CorruptDatasetError, match=DATASETS["pima"].sha256):
+        data.find_copy("pima")
+
+
+def test_find_copy_of_an_unknown_dataset():
+    with pytest.raises(ValueError, match="there is no dataset called 'mnist'"):
+        data.find_copy("mnist")
+
+
+def test_loaders_read_what_find_copy_names(isolated_data, tmp_path, monkeypatch, full_mode):
+    """One code path: the loaders read exactly the copy find_copy reports."""
+    tree = write_jpeg_tree(tmp_path / "elsewhere")
+    asked = []
+    monkeypatch.setattr(data, "find_copy", lambda name: asked.append(name) or (data.OFFLINE_COPY, tree))
+    check_jpeg_tree_arrays(*data.load_cifar10())
+    assert asked == ["cifar10"]
 
 
 # --- hashes and verification ------------------------------------------------------------
@@ -308,7 +389,8 @@ def test_fetch_without_url_says_ask_the_instructor(isolated_data):
     message = str(caught.value)
     assert "cifar10-jpeg.tar.gz" in message
     assert "cannot be downloaded" in message
-    assert "instructor" in message
+    assert "copy cifar10-jpeg.tar.gz from the offline copy into" in message
+    assert "connect to the internet" not in message  # it has no download address
     assert "LESSON_DATA_DIR" in message
 
 
@@ -351,7 +433,10 @@ def test_load_cifar10_offline_without_copy_explains_what_to_do(isolated_data, mo
     message = str(error)
     for expected in ("LESSON_DATA_DIR", "cifar-10-python.tar.gz", "cifar10-jpeg.tar.gz"):
         assert expected in message
-    assert str(isolated_data[0]) in message
+    assert f"from the offline copy into {isolated_data[0]}" in message
+    assert "set LESSON_DATA_DIR" not in message  # it is set already
+    # keras wraps urllib's error in a plain Exception; the message names what really failed
+    assert "failed: no connection (Connection refused)" in message
     assert "Traceback" not in message
     assert error.__suppress_context__ is True
     assert list(isolated_data[1].iterdir()) == []  # no half-download left behind
@@ -415,13 +500,30 @@ def test_archive_missing_a_batch_is_corrupt(isolated_data, monkeypatch):
         data.load_cifar10()
 
 
+def saved_cache_folder(cache):
+    """The one folder of decoded arrays in the cache folder (no partial one beside it)."""
+    (folder,) = (path for path in cache.iterdir() if path.is_dir())
+    assert folder.name.startswith("cifar10-decoded-") and "." not in folder.name
+    assert sorted(file.name for file in folder.iterdir()) == sorted(f"{name}.npy" for name in data.DECODED_NAMES)
+    return folder
+
+
+def assert_plain_array(array):
+    """An ordinary writable array in memory, as keras.datasets gives, not a view of a cache file."""
+    assert type(array) is np.ndarray and array.flags.c_contiguous and array.flags.writeable
+    base = array.base
+    while base is not None:
+        assert type(base) is np.ndarray
+        base = base.base
+
+
 def test_decoded_arrays_are_cached_and_reused(fake_archive_in_data_dir, isolated_data, monkeypatch, full_mode):
-    """The first call decodes and saves an .npz; the second reads it without decoding."""
+    """The first call decodes and saves a folder of .npy files; the second reads it without decoding."""
     _, cache = isolated_data
     first = data.load_cifar10()
-    saved = list(cache.glob("cifar10-decoded-*.npz"))
-    assert len(saved) == 1
-    assert not list(cache.glob("*.partial.npz"))
+    saved = saved_cache_folder(cache)
+    assert list(cache.iterdir()) == [saved]  # no partial folder left
+    np.testing.assert_array_equal(np.load(saved / "train_images.npy"), first[0][0])
 
     def must_not_decode(path):
         raise AssertionError(f"decoded {path} again instead of reading the cache")
@@ -429,29 +531,249 @@ def test_decoded_arrays_are_cached_and_reused(fake_archive_in_data_dir, isolated
     for reader in ("_read_pickle_tarball", "_read_jpeg_tarball", "_read_image_folders"):
         monkeypatch.setattr(data, reader, must_not_decode)
     second = data.load_cifar10()
+    assert_matches_fake(*second)
     for a, b in zip([*first[0], *first[1]], [*second[0], *second[1]]):
         np.testing.assert_array_equal(a, b)
         assert a.dtype == b.dtype
+        assert_plain_array(b)
 
 
-def test_unreadable_cache_is_decoded_again(fake_archive_in_data_dir, isolated_data, full_mode):
-    """A damaged .npz cache is thrown away and the archive decoded again."""
+def test_quick_mode_reads_only_its_rows_from_the_cache(fake_archive_in_data_dir, isolated_data, monkeypatch):
+    """Quick mode memory-maps the cache and copies out only the subset; the arrays are the same
+    as those it gets from a fresh decode, and the same rows as in the full arrays."""
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TRAIN", 20)
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TEST", 10)
+    from_decoding = data.load_cifar10(quick=True)  # decodes, saves, then takes the subset
+    full = data.load_cifar10(quick=False)
+    real_load = np.load
+    modes = []
+
+    def recording_load(file, *args, **kwargs):
+        modes.append(kwargs.get("mmap_mode"))
+        return real_load(file, *args, **kwargs)
+
+    monkeypatch.setattr(np, "load", recording_load)
+    from_cache = data.load_cifar10(quick=True)
+    assert modes == ["r"] * len(data.DECODED_NAMES)
+    train = data.stratified_subset(full[0][1], 20)
+    test = data.stratified_subset(full[1][1], 10)
+    expected = [full[0][0][train], full[0][1][train], full[1][0][test], full[1][1][test]]
+    for decoded, cached, rows in zip([*from_decoding[0], *from_decoding[1]],
+                                     [*from_cache[0], *from_cache[1]], expected):
+        np.testing.assert_array_equal(cached, rows)
+        np.testing.assert_array_equal(decoded, rows)
+        for array in (decoded, cached):
+            assert array.dtype == np.uint8
+            assert_plain_array(array)
+
+
+def test_old_npz_cache_is_ignored_and_kept(fake_archive_in_data_dir, isolated_data, full_mode, capsys):
+    """The single .npz file an older version of the lesson saved is neither read nor deleted."""
     _, cache = isolated_data
-    data.load_cifar10()
-    (saved,) = cache.glob("cifar10-decoded-*.npz")
-    saved.write_bytes(b"garbage that is not an npz file")
-    train, test = data.load_cifar10()
-    assert_matches_fake(train, test)
-    assert np.load(saved)["train_images"].shape == (FAKE_TRAIN, 32, 32, 3)
-
-
-def test_truncated_cache_is_decoded_again(fake_archive_in_data_dir, isolated_data, full_mode):
-    """A truncated .npz cache (it starts like a zip file) is thrown away and decoded again."""
-    _, cache = isolated_data
-    data.load_cifar10()
-    (saved,) = cache.glob("cifar10-decoded-*.npz")
-    saved.write_bytes(saved.read_bytes()[:100])
+    old = cache / f"cifar10-decoded-{data._source_key(fake_archive_in_data_dir)[:16]}.npz"
+    old.write_bytes(b"an old cache file")
     assert_matches_fake(*data.load_cifar10())
+    assert "Decoding CIFAR-10" in capsys.readouterr().out
+    assert old.read_bytes() == b"an old cache file"
+    saved_cache_folder(cache)
+
+
+def damage_by_garbage(folder):
+    (folder / "train_images.npy").write_bytes(b"garbage that is not an npy file")
+
+
+def damage_by_truncating(folder):
+    """As a full disk leaves a file: its header is fine, its data stops early."""
+    file = folder / "train_images.npy"
+    file.write_bytes(file.read_bytes()[:1000])
+
+
+def damage_by_emptying(folder):
+    (folder / "test_labels.npy").write_bytes(b"")
+
+
+def damage_by_removing_a_file(folder):
+    (folder / "test_images.npy").unlink()
+
+
+def damage_by_wrong_shape(folder):
+    np.save(folder / "train_labels.npy", np.zeros((FAKE_TRAIN - 1, 1), dtype=np.uint8))
+
+
+def damage_by_wrong_dtype(folder):
+    np.save(folder / "test_images.npy", np.zeros((FAKE_TEST, 32, 32, 3), dtype=np.float32))
+
+
+@pytest.mark.parametrize("damage", [damage_by_garbage, damage_by_truncating, damage_by_emptying,
+                                    damage_by_removing_a_file, damage_by_wrong_shape, damage_by_wrong_dtype])
+@pytest.mark.parametrize("quick", [False, True])
+def test_damaged_cache_is_decoded_again(fake_archive_in_data_dir, isolated_data, monkeypatch, capsys,
+                                        damage, quick):
+    """A damaged cache folder is thrown away, the archive decoded again and the cache saved anew."""
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TRAIN", 20)
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TEST", 10)
+    _, cache = isolated_data
+    data.load_cifar10(quick=False)
+    damage(saved_cache_folder(cache))
+    capsys.readouterr()
+    (train_images, _), (test_images, _) = data.load_cifar10(quick=quick)
+    assert "Decoding CIFAR-10" in capsys.readouterr().out
+    assert (len(train_images), len(test_images)) == ((20, 10) if quick else (FAKE_TRAIN, FAKE_TEST))
+    saved = saved_cache_folder(cache)
+    assert np.load(saved / "train_labels.npy").shape == (FAKE_TRAIN, 1)
+    assert_matches_fake(*data.load_cifar10(quick=False))
+    assert "Decoding" not in capsys.readouterr().out
+
+
+def test_damaged_cache_removed_by_another_process_meanwhile(fake_archive_in_data_dir, isolated_data,
+                                                           monkeypatch, full_mode):
+    """Two processes find the same damaged cache; the other one removes it first."""
+    _, cache = isolated_data
+    data.load_cifar10()
+    saved = saved_cache_folder(cache)
+    damage_by_garbage(saved)
+    real_load = np.load
+
+    def load_as_the_other_process_removes_it(file, *args, **kwargs):
+        shutil.rmtree(saved, ignore_errors=True)
+        return real_load(file, *args, **kwargs)
+
+    monkeypatch.setattr(np, "load", load_as_the_other_process_removes_it)
+    assert_matches_fake(*data.load_cifar10())
+
+
+# --- saving the decoded arrays: two processes at once, or a cache that cannot be written ---
+
+@pytest.fixture
+def note_not_given_yet(monkeypatch):
+    """Forget that this process already said the cache cannot be written, so this test hears it."""
+    monkeypatch.setattr(data, "_told_cache_unwritable", False)
+
+
+def cache_note(folder, reason):
+    return (f"Note: the decoded CIFAR-10 arrays could not be saved in {folder} ({reason}), so the "
+            f"next load decodes them again; set LESSON_CACHE_DIR to a writable folder to keep them.\n")
+
+
+def full_disk_save(file, array, **kwargs):
+    """Stands in for np.save on a full disk: part of the file is written, then ENOSPC."""
+    with open(file, "wb") as out:
+        out.write(b"\x93NUMPY" + bytes(1000))
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_full_disk_still_returns_the_arrays_and_says_so_once(
+        fake_archive_in_data_dir, isolated_data, monkeypatch, capsys, note_not_given_yet, full_mode):
+    _, cache = isolated_data
+    monkeypatch.setattr(np, "save", full_disk_save)
+    assert_matches_fake(*data.load_cifar10())
+    assert_matches_fake(*data.load_cifar10())  # decodes again, without a second note
+    out, err = capsys.readouterr()
+    assert err == cache_note(cache, "No space left on device")
+    assert out.count("Decoding CIFAR-10") == 2
+    assert list(cache.iterdir()) == []  # no partial folder left behind
+
+
+def test_read_only_cache_still_returns_the_arrays(fake_archive_in_data_dir, read_only_cache, capsys,
+                                                   note_not_given_yet, full_mode):
+    assert_matches_fake(*data.load_cifar10())
+    assert capsys.readouterr().err == cache_note(read_only_cache, "Permission denied")
+    assert list(read_only_cache.iterdir()) == []
+
+
+def test_cache_folder_that_cannot_be_created_still_returns_the_arrays(
+        fake_archive_in_data_dir, monkeypatch, tmp_path, capsys, note_not_given_yet, full_mode):
+    (tmp_path / "a-file").write_text("not a folder")
+    cache = tmp_path / "a-file" / "cache"
+    monkeypatch.setenv("LESSON_CACHE_DIR", str(cache))
+    assert_matches_fake(*data.load_cifar10())
+    assert capsys.readouterr().err == cache_note(cache, "Not a directory")
+
+
+def test_rename_that_fails_for_another_reason_is_a_note(
+        fake_archive_in_data_dir, isolated_data, monkeypatch, capsys, note_not_given_yet, full_mode):
+    """Only a cache folder saved meanwhile by another process makes a failed rename harmless."""
+    _, cache = isolated_data
+
+    def replace_on_a_broken_disk(source, target):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", replace_on_a_broken_disk)
+    assert_matches_fake(*data.load_cifar10())
+    assert capsys.readouterr().err == cache_note(cache, "Input/output error")
+    assert list(cache.iterdir()) == []
+
+
+def test_download_needed_but_the_cache_folder_cannot_be_created(isolated_data, monkeypatch, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    cache = tmp_path / "a-file" / "cache"
+    monkeypatch.setenv("LESSON_CACHE_DIR", str(cache))
+    patch_registry(monkeypatch, "cifar10", url=UNREACHABLE_URL)
+    with pytest.raises(DatasetNotAvailableError) as caught:
+        data.load_cifar10()
+    assert str(caught.value) == (
+        f"No copy of the cifar10 dataset was found, and there is nowhere to download it to. "
+        f"The cache folder {cache} cannot be created (Not a directory): set LESSON_CACHE_DIR "
+        f"to a folder you can write to."
+    )
+    assert caught.value.__context__ is None
+
+
+def test_a_second_save_before_the_first_is_renamed_breaks_neither(
+        fake_archive_in_data_dir, isolated_data, monkeypatch, capsys, note_not_given_yet, full_mode):
+    """The interleaving that broke two processes on an empty cache, made to happen every time:
+    a second load decodes and saves while the first has written its files but not renamed them."""
+    _, cache = isolated_data
+    real_save = np.save
+
+    def save_then_another_load(file, array, **kwargs):
+        real_save(file, array, **kwargs)
+        if Path(file).name == f"{data.DECODED_NAMES[-1]}.npy":  # the last file of the first save
+            monkeypatch.setattr(np, "save", real_save)
+            assert_matches_fake(*data.load_cifar10())
+
+    monkeypatch.setattr(np, "save", save_then_another_load)
+    assert_matches_fake(*data.load_cifar10())
+    assert capsys.readouterr().err == ""  # the first save's failed rename is no problem
+    saved = saved_cache_folder(cache)
+    assert list(cache.iterdir()) == [saved]  # the first save's folder is removed
+    assert np.load(saved / "train_images.npy").shape == (FAKE_TRAIN, 32, 32, 3)
+
+
+RACE = """
+import sys, time
+from pathlib import Path
+from helpers.data import load_cifar10
+
+Path(sys.argv[1]).touch()  # ready
+while not Path(sys.argv[2]).exists():  # wait for the other process: both start decoding together
+    time.sleep(0.001)
+(train_images, _), (test_images, _) = load_cifar10()
+print(len(train_images), len(test_images))
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_processes_decoding_on_an_empty_cache_both_succeed(tmp_path, attempt):
+    """Two notebooks (or test workers) loading CIFAR-10 at once on an empty cache."""
+    tree = write_jpeg_tree(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "LESSON_DATA_DIR": str(tree), "LESSON_CACHE_DIR": str(cache), "LESSON_QUICK": "0"}
+    ready = [tmp_path / f"ready-{i}" for i in range(2)]
+    go = tmp_path / "go"
+    processes = [subprocess.Popen([sys.executable, "-c", RACE, str(flag), str(go)], env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for flag in ready]
+    while not all(flag.exists() for flag in ready) and all(p.poll() is None for p in processes):
+        time.sleep(0.001)
+    go.touch()
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert err == ""
+        assert out.splitlines()[-1] == f"{10 * JPEG_TRAIN_PER_CLASS} {10 * JPEG_TEST_PER_CLASS}"
+    saved = saved_cache_folder(cache)
+    assert list(cache.iterdir()) == [saved]  # one valid cache folder, no partial ones
+    assert np.load(saved / "train_images.npy").shape == (10 * JPEG_TRAIN_PER_CLASS, 32, 32, 3)
 
 
 # --- quick mode --------------------------------------------------------------------------------
@@ -472,6 +794,26 @@ def test_load_cifar10_quick_mode_takes_balanced_subset(fake_archive_in_data_dir,
     monkeypatch.delenv("LESSON_QUICK")
     (train_images, _), (test_images, _) = data.load_cifar10()
     assert len(train_images) == FAKE_TRAIN and len(test_images) == FAKE_TEST
+
+
+def test_quick_keyword_wins_over_lesson_quick(fake_archive_in_data_dir, monkeypatch):
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TRAIN", 20)
+    monkeypatch.setattr(data, "QUICK_CIFAR10_TEST", 10)
+    monkeypatch.setenv("LESSON_QUICK", "0")
+    (train_images, _), (test_images, _) = data.load_cifar10(quick=True)
+    assert len(train_images) == 20 and len(test_images) == 10
+    monkeypatch.setenv("LESSON_QUICK", "1")
+    (train_images, _), (test_images, _) = data.load_cifar10(quick=False)
+    assert len(train_images) == FAKE_TRAIN and len(test_images) == FAKE_TEST
+
+
+def test_unclear_lesson_quick_stops_the_load_before_decoding(fake_archive_in_data_dir, isolated_data, monkeypatch):
+    monkeypatch.setenv("LESSON_QUICK", "2")
+    with pytest.raises(SettingError, match="LESSON_QUICK is '2', which is neither on nor off"):
+        data.load_cifar10()
+    with pytest.raises(SettingError, match="LESSON_QUICK is '2'"):
+        data.load_pima()
+    assert list(isolated_data[1].iterdir()) == []
 
 
 def test_stratified_subset_is_deterministic_and_balanced():
@@ -546,7 +888,7 @@ def test_image_folder_shuffle_is_fixed_and_mixes_classes(isolated_data, monkeypa
     (_, first_labels), _ = data.load_cifar10()
     monkeypatch.setenv("LESSON_CACHE_DIR", str(tmp_path / "second-cache"))  # decode again
     (_, second_labels), _ = data.load_cifar10()
-    assert list(tmp_path.joinpath("second-cache").glob("cifar10-decoded-*.npz"))
+    assert list(tmp_path.joinpath("second-cache").glob("cifar10-decoded-*/train_images.npy"))
     np.testing.assert_array_equal(first_labels, second_labels)
     assert len(np.unique(first_labels[:10])) >= 5
     assert not np.all(np.diff(first_labels[:, 0].astype(int)) >= 0)  # not sorted by class
@@ -591,6 +933,29 @@ def test_image_folder_without_images_is_rejected(isolated_data):
     for file in (data_dir / "test").glob("*/*"):
         file.unlink()
     with pytest.raises(CorruptDatasetError, match="no images"):
+        data.load_cifar10()
+
+
+def test_image_folder_missing_a_class_is_rejected(isolated_data):
+    data_dir, _ = isolated_data
+    write_jpeg_tree(data_dir)
+    shutil.rmtree(data_dir / "test" / "frog")
+    with pytest.raises(CorruptDatasetError) as caught:
+        data.load_cifar10()
+    assert str(caught.value) == (
+        f"{data_dir / 'test'} has no images of the class frog; CIFAR-10 needs a folder of "
+        f"images for each of its ten classes. Copy the offline copy again."
+    )
+
+
+def test_jpeg_archive_missing_classes_is_rejected(isolated_data, tmp_path, monkeypatch):
+    data_dir, _ = isolated_data
+    tree = write_jpeg_tree(tmp_path / "tree")
+    shutil.rmtree(tree / "train" / "horse")
+    shutil.rmtree(tree / "train" / "ship")
+    archive = write_jpeg_archive(tree, data_dir / "cifar10-jpeg.tar.gz")
+    patch_registry(monkeypatch, "cifar10-jpeg", sha256=data.sha256_of(archive))
+    with pytest.raises(CorruptDatasetError, match=r"cifar10-jpeg.tar.gz:train has no images of the classes horse, ship;"):
         data.load_cifar10()
 
 
@@ -708,6 +1073,99 @@ def test_prepare_dataset_rejects_out_of_range_labels(bad_value):
     labels[7] = bad_value
     with pytest.raises(ValueError, match="from 0 to 9"):
         data.prepare_dataset(numbered_images(20), labels)
+
+
+def test_prepare_dataset_rejects_text_labels():
+    labels = np.array(["cat", "dog"] * 10)
+    with pytest.raises(TypeError) as caught:
+        data.prepare_dataset(numbered_images(20), labels)
+    assert str(caught.value) == ("train_labels should hold class numbers from 0 to 9; got text such as "
+                                 "'cat'. Class names become numbers with CLASS_NAMES.index(name).")
+
+
+def test_prepare_dataset_rejects_nan_labels():
+    labels = (np.arange(20) % 10).astype(float)
+    labels[[3, 8]] = np.nan
+    with pytest.raises(ValueError, match="train_labels has 2 NaN"):
+        data.prepare_dataset(numbered_images(20), labels)
+
+
+@pytest.mark.parametrize("bad_value", [2.5, 0.1])
+def test_prepare_dataset_rejects_labels_that_are_not_whole_numbers(bad_value):
+    labels = (np.arange(20) % 10).astype(float)
+    labels[5] = bad_value
+    with pytest.raises(ValueError, match=f"whole class numbers from 0 to 9; got {bad_value}"):
+        data.prepare_dataset(numbered_images(20), labels)
+
+
+def test_prepare_dataset_takes_whole_float_labels_like_integers():
+    labels = np.arange(20) % 10
+    from_floats = data.prepare_dataset(numbered_images(20), labels.astype(float))
+    from_integers = data.prepare_dataset(numbered_images(20), labels)
+    for a, b in zip(from_floats, from_integers):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_prepare_dataset_needs_two_images(count):
+    with pytest.raises(ValueError) as caught:
+        data.prepare_dataset(numbered_images(count), np.zeros(count, dtype=np.uint8))
+    assert str(caught.value) == (f"prepare_dataset needs at least 2 images, to keep some for "
+                                 f"validation; got {count}.")
+
+
+def test_prepare_dataset_rejects_a_single_image():
+    with pytest.raises(ValueError) as caught:
+        data.prepare_dataset(numbered_images(1)[0], np.array([3]))
+    assert str(caught.value) == ("train_images should be a stack of images, shape (n, height, width, "
+                                 "channels) such as (50000, 32, 32, 3); got shape (32, 32, 3) (that "
+                                 "is one image; pass all of them).")
+
+
+def test_prepare_dataset_rejects_images_that_are_not_numbers():
+    images = np.full((20, 32, 32, 3), "x")
+    with pytest.raises(TypeError, match="train_images should hold pixel values"):
+        data.prepare_dataset(images, np.arange(20) % 10)
+
+
+def test_prepare_dataset_warns_about_images_already_scaled_to_0_1():
+    images = numbered_images(20).astype("float32") / 255
+    with pytest.warns(UserWarning) as caught:
+        data.prepare_dataset(images, np.arange(20) % 10)
+    [warning] = caught
+    assert str(warning.message) == (
+        "train_images are floats from 0 to 1, but the lesson's models divide by 255 themselves "
+        "(their Rescaling(1/255) layer): pass the uint8 images as loaded."
+    )
+    assert warning.filename == __file__  # points at the caller's line
+
+
+def test_prepare_dataset_takes_float_images_from_0_to_255_without_warning():
+    images = numbered_images(20).astype("float32") * 10  # up to 190: not scaled to 0-1
+    train_images, val_images, _, _ = data.prepare_dataset(images, np.arange(20) % 10)
+    assert len(train_images) == 16 and train_images.dtype == np.float32
+
+
+QUIET = """
+from helpers.data import load_cifar10, load_pima, prepare_dataset
+
+(train_images, train_labels), _ = load_cifar10()
+prepare_dataset(train_images, train_labels)
+load_pima()
+print("done")
+"""
+
+
+def test_loading_and_preparing_first_thing_prints_nothing_on_stderr(shared_data_dir, real_cifar10_cache):
+    """A learner's first cell: no TensorFlow start-up notices (oneDNN, CPU instructions, CUDA)."""
+    env = {**os.environ, "LESSON_DATA_DIR": str(shared_data_dir),
+           "LESSON_CACHE_DIR": str(real_cifar10_cache), "LESSON_QUICK": "1"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as on a learner's computer
+    result = subprocess.run([sys.executable, "-c", QUIET], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == "done\n"
 
 
 # --- Pima diabetes ---------------------------------------------------------------------------

@@ -81,6 +81,28 @@ def test_models_written_in_notebooks_match_the_helpers(path):
         assert from_notebook.count_params() == from_helpers.count_params()
 
 
+def without_docstring(function):
+    """The function's syntax tree with its docstring left out, as text."""
+    if ast.get_docstring(function) is not None:
+        function.body = function.body[1:]
+    return ast.dump(function)
+
+
+def test_episode_03_teaches_the_compile_and_train_that_later_episodes_import():
+    import inspect
+
+    written = [node for cell in code_cells(read(EPISODES / "03-build-cnn.ipynb"))
+               if "def compile_and_train" in cell.source
+               for node in ast.parse(cell.source).body
+               if isinstance(node, ast.FunctionDef) and node.name == "compile_and_train"]
+    assert len(written) == 1, "episode 03 should write compile_and_train once"
+    helper = ast.parse(inspect.getsource(models.compile_and_train)).body[0]
+    assert without_docstring(written[0]) == without_docstring(helper)
+    for path in NOTEBOOKS[3:]:
+        assert "def compile_and_train" not in "\n".join(cell.source for cell in code_cells(read(path))), (
+            f"{path.name} should import compile_and_train from helpers.models, not write its own")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_outputs_are_clean(path):
     for index, cell in enumerate(code_cells(read(path))):

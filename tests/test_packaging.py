@@ -1,4 +1,4 @@
-"""The two dependency lists agree, and CI runs the README's test command."""
+"""One list of dependencies (pyproject.toml), true Python versions, and CI runs the README's test command."""
 
 import re
 import tomllib
@@ -25,27 +25,45 @@ def normalised(requirements):
     return {canonicalize_name(req.name): str(req.specifier) for req in parsed}
 
 
-def environment_pip_section():
-    sections = [item for item in environment()["dependencies"] if isinstance(item, dict)]
-    assert len(sections) == 1 and "pip" in sections[0], "environment.yml needs one pip: section"
-    return sections[0]["pip"]
-
-
-def test_environment_yml_installs_the_same_packages_as_pyproject():
-    pip_lines = environment_pip_section()
-    packages = [line for line in pip_lines if not line.startswith("-e")]
-    assert normalised(packages) == normalised(pyproject()["project"]["dependencies"])
-
-
-def test_environment_yml_installs_the_helpers_package_from_the_checkout():
-    assert "-e ." in environment_pip_section()
-
-
-def test_environment_yml_is_conda_forge_python_311_with_pip():
+def test_environment_yml_lists_no_packages_but_installs_the_lesson_with_its_lab_extra():
+    """pyproject.toml is the one list of dependencies; conda and Binder get them through pip."""
     env = environment()
     assert env["channels"] == ["conda-forge"]
-    assert "python=3.11" in env["dependencies"]
-    assert "pip" in env["dependencies"]
+    sections = [item for item in env["dependencies"] if isinstance(item, dict)]
+    assert sections == [{"pip": ["-e .[lab]"]}]
+    assert sorted(item for item in env["dependencies"] if isinstance(item, str)) == ["pip", "python=3.11"]
+
+
+def test_the_python_versions_are_the_ones_the_lesson_supports():
+    from packaging.specifiers import SpecifierSet
+
+    project = pyproject()["project"]
+    supported = SpecifierSet(project["requires-python"])
+    classified = [line.rsplit(":: ", 1)[1] for line in project["classifiers"] if "Python :: 3." in line]
+    assert classified and all(version in supported for version in classified)
+    assert "3.10" not in supported, "scripts/build_notebooks.py and the tests import tomllib (3.11+)"
+    assert "3.12" in supported, "Colab runs Python 3.12"
+    conda_python = next(item for item in environment()["dependencies"] if str(item).startswith("python="))
+    assert conda_python.split("=")[1] in supported
+
+
+def test_every_package_the_helpers_import_is_declared():
+    import ast
+    import sys
+
+    declared = set(normalised(pyproject()["project"]["dependencies"]))
+    import_names = {"sklearn": "scikit-learn", "skimage": "scikit-image", "PIL": "pillow"}
+    for path in (ROOT / "helpers").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                     else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in {"helpers", "IPython", "google"}:
+                    continue  # IPython comes with Jupyter's kernel; google.colab only exists on Colab
+                package = canonicalize_name(import_names.get(top, top))
+                assert package in declared, f"{path.relative_to(ROOT)} imports {name}, which pyproject.toml does not declare"
 
 
 def test_dependencies_have_the_versions_the_lesson_needs():
@@ -54,9 +72,11 @@ def test_dependencies_have_the_versions_the_lesson_needs():
     assert deps["tensorflow"] == ">=2.16"
     assert deps["keras"].startswith(">=3")
     assert deps["ipywidgets"] == ">=7.7", "Colab ships ipywidgets 7"
-    for name in ["numpy", "pandas", "matplotlib", "seaborn", "scikit-learn",
-                 "scikit-image", "jupyterlab"]:
+    for name in ["numpy", "pandas", "matplotlib", "seaborn", "scikit-learn", "scipy",
+                 "scikit-image"]:
         assert name in deps
+    assert "jupyterlab" not in deps, "Colab has its own notebook server: JupyterLab is the lab extra"
+    assert normalised(pyproject()["project"]["optional-dependencies"]["lab"]) == {"jupyterlab": ""}
 
 
 def test_test_extra_brings_pytest_and_nbval():
@@ -72,12 +92,14 @@ def readme_command(heading):
     return match.group(1).strip()
 
 
-def test_ci_runs_exactly_the_readme_test_command():
+def test_ci_runs_the_readme_test_command_in_a_folder_of_its_own():
     command = readme_command("Run the tests")
-    assert "pytest" in command
-    assert command in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "pytest" in command and ".venv" in command
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert command.replace(".venv", ".ci/venv") in ci.splitlines()
+    assert "rm -rf .venv" not in ci, "CI must not delete the developer's environment"
 
 
 def test_readme_setup_command_installs_and_opens_the_lesson():
     command = readme_command("Set up and open the lesson")
-    assert "pip install -e ." in command and "jupyter lab episodes" in command
+    assert 'pip install -e ".[lab]"' in command and "jupyter lab episodes" in command

@@ -1,11 +1,13 @@
 """The notebook runner stores what a terminal would finally show, not every progress frame."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import nbformat
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "run_notebooks.py"
+sys.path.insert(0, str(SCRIPT.parent))  # run_notebooks imports the scripts beside it
 spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
 run_notebooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(run_notebooks)
@@ -76,23 +78,44 @@ def test_training_cells_call_fit_directly_or_through_a_function_of_the_notebook(
     assert run_notebooks.training_cells(notebook) == {0, 1, 2, 3, 6}
 
 
-def test_minutes():
-    assert run_notebooks.minutes(48.4) == "48 s"
-    assert run_notebooks.minutes(125) == "2 min 05 s"
+def test_a_helper_that_trains_counts_as_training():
+    cells = [nbformat.v4.new_code_cell("history, seconds = compile_and_train(model, x, y, (vx, vy))")]
+    assert run_notebooks.training_cells(nbformat.v4.new_notebook(cells=cells)) == {0}
 
 
-def test_timing_table_has_a_row_per_notebook_and_totals():
+def test_the_timing_page_has_a_row_per_notebook_and_totals():
+    import timing_pages
+
     record = {"name": "01-introduction.ipynb", "seconds": 170.0, "training_seconds": 158.0,
               "slowest_index": 27, "slowest_seconds": 158.0, "slowest_line": "history = model.fit(",
-              "peak_mib": 1272.0, "key_results": "validation accuracy 0.635"}
+              "peak_mib": 1272, "key_results": "validation accuracy 0.635", "cell_seconds": {}}
     second = dict(record, name="02-image-data.ipynb", seconds=14.0, training_seconds=0.0,
-                  slowest_seconds=5.0, peak_mib=1230.0, key_results="")
-    table = run_notebooks.timing_table([record, second], "python scripts/run_notebooks.py ...")
-    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+                  slowest_seconds=5.0, peak_mib=1230, key_results="")
+    results = {"command": "python scripts/run_notebooks.py", "date": "2026-12-01",
+               "machine": {"short": "a test machine", "description": "2 CPU cores (Test CPU, x86_64)."},
+               "software": "Python 3.11.7, tensorflow 2.21.0", "data": "the offline copy",
+               "intro_epoch_seconds": 5.6, "episodes": [record, second]}
+    page = timing_pages.timings_page(results)
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 4  # header, two notebooks, totals
     assert "| 01-introduction.ipynb | 2 min 50 s | 2 min 38 s |" in rows[1]
     assert "1,272 MiB" in rows[1] and "validation accuracy 0.635" in rows[1]
     assert rows[2].endswith("| no training |")
     assert rows[3].startswith("| **all 2** | **3 min 04 s** | **2 min 38 s** | 2 min 38 s in 01-introduction.ipynb")
     assert "1,272 MiB at most" in rows[3]
-    assert "CPU cores" in table and "tensorflow" in table
+    assert "2 CPU cores (Test CPU" in page and "tensorflow 2.21.0" in page and "5.6 s" in page
+
+
+def test_peak_memory_counts_the_processes_a_kernel_starts(tmp_path):
+    """A child's memory counts, as it does for mybinder.org; the parent's own peak would miss it."""
+    import subprocess
+    import sys
+    import time
+
+    child = "b = bytearray(300 * 2**20); import time; time.sleep(2)"
+    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"])
+    with run_notebooks.TreeMemory(parent.pid, interval=0.1) as memory:
+        parent.wait(timeout=60)
+        time.sleep(0.1)
+    assert memory.peak_mib >= 300
+    assert run_notebooks.brand("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz") == "Intel Xeon Platinum 8375C"

@@ -1,74 +1,101 @@
-"""The README and the instructor notes quote the measured timing table and the episodes' own estimates.
+"""The measured results of the last full run (helpers/timings.json) and the pages rendered from them.
 
-docs/timings.md is written by ``scripts/run_notebooks.py --table``; the
-README's episode table and the schedule in docs/instructor-notes.md round its
-figures by hand. These tests fail when a new run, or a changed estimate at the
-top of an episode, leaves them behind.
+``python scripts/run_notebooks.py`` writes the results file, and
+``python scripts/build_notebooks.py`` renders every page and sentence that
+quotes it (tests/test_build_notebooks.py checks that the committed files are
+what it renders). These tests check the results themselves, and the
+rendering rules.
 """
 
-import re
+import importlib.util
+import json
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+spec = importlib.util.spec_from_file_location("timing_pages", SCRIPTS / "timing_pages.py")
+timing_pages = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(timing_pages)
+
 EPISODES = sorted((ROOT / "episodes").glob("[0-9][0-9]-*.ipynb"))
+RESULTS = json.loads((ROOT / "helpers" / "timings.json").read_text(encoding="utf-8"))
+BINDER_SHARE_MIB = 1.5 * 1024  # what one episode may take of mybinder.org's 2 GiB
 
 
-def seconds(text):
-    """'2 min 57 s', '1½ min', '2¾ min', '40 s' or '12 min' in seconds."""
-    text = text.replace("½", ".5").replace("¾", ".75").replace("¼", ".25")
-    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?) min)? ?(?:(\d+) s)?", text.strip())
-    assert match and any(match.groups()), f"not a duration: {text!r}"
-    return float(match[1] or 0) * 60 + float(match[2] or 0)
+def test_the_results_hold_every_episode_in_order():
+    assert [record["name"] for record in RESULTS["episodes"]] == [path.name for path in EPISODES]
 
 
-def measured():
-    """{episode number: (wall seconds, peak MiB)} from the timing table."""
-    rows = re.findall(r"^\| (\d\d)-[\w-]+\.ipynb \| ([^|]+) \| [^|]+ \| [^|]+ \| ([\d,]+) MiB \|",
-                      (ROOT / "docs" / "timings.md").read_text(), re.M)
-    return {number: (seconds(wall), float(peak.replace(",", ""))) for number, wall, peak in rows}
+def test_the_results_know_every_code_cell_that_ran():
+    for path, record in zip(EPISODES, RESULTS["episodes"]):
+        ids = {cell.id for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"}
+        assert set(record["cell_seconds"]) <= ids, f"{path.name}: timed cells that the notebook no longer has"
+        assert sum(record["cell_seconds"].values()) <= record["seconds"]
 
 
-def estimates():
-    """{episode number: (teaching, exercises)} from the first cell of each episode, in minutes."""
-    found = {}
+def test_every_episode_fits_in_its_share_of_binder_memory():
+    for record in RESULTS["episodes"]:
+        assert record["peak_mib"] <= BINDER_SHARE_MIB, (
+            f"{record['name']} peaks at {record['peak_mib']:,} MiB, kernel and child processes together; "
+            f"an episode may use 1.5 GiB of mybinder.org's 2 GiB")
+
+
+def test_no_cell_runs_over_five_minutes_and_training_stays_under_half_an_hour():
+    assert max(record["slowest_seconds"] for record in RESULTS["episodes"]) <= 5 * 60
+    assert timing_pages.seconds_for("lesson-training", RESULTS) < 30 * 60
+
+
+@pytest.mark.parametrize("seconds, words, short", [
+    (3, "5 seconds", "3 s"), (12, "10 seconds", "10 s"), (47, "45 seconds", "45 s"),
+    (84, "85 seconds", "1½ min"), (100, "1¾ minutes", "1¾ min"), (150, "2½ minutes", "2½ min"),
+    (359, "6 minutes", "6 min"), (721, "12 minutes", "12 min"),
+])
+def test_durations_are_rounded_for_reading(seconds, words, short):
+    assert timing_pages.in_words(seconds) == words
+    assert timing_pages.in_short(seconds) == short
+
+
+def test_a_span_names_cells_and_repeats():
+    results = {"intro_epoch_seconds": 5.61, "episodes": [
+        {"name": "05-x.ipynb", "seconds": 200, "training_seconds": 190, "cell_seconds": {"fit": 70.0, "other": 2.0}}]}
+    text = ('took <span data-timing="05/fit">old</span>; five would take <span data-timing="5 × 05/fit">old</span>; '
+            'both <span data-timing="05/fit + 05/other">old</span>; epoch <span data-timing="intro-epoch">old</span>')
+    assert timing_pages.render_spans(text, results, timing_pages.in_words) == (
+        'took <span data-timing="05/fit">70 seconds</span>; five would take <span data-timing="5 × 05/fit">'
+        '5¾ minutes</span>; both <span data-timing="05/fit + 05/other">70 seconds</span>; epoch '
+        '<span data-timing="intro-epoch">5.6 s</span>')
+
+
+@pytest.mark.parametrize("key", ["05/missing", "09/fit", "fit", "lesson-everything"])
+def test_a_span_with_an_unknown_key_stops_the_build(key):
+    results = {"intro_epoch_seconds": 5.6, "episodes": [
+        {"name": "05-x.ipynb", "seconds": 1, "training_seconds": 1, "cell_seconds": {"fit": 1.0}}]}
+    with pytest.raises(timing_pages.TimingKeyError):
+        timing_pages.render_spans(f'<span data-timing="{key}">x</span>', results, timing_pages.in_short)
+
+
+def test_every_quoted_duration_in_the_episodes_is_rendered_from_the_results():
+    """No duration typed by hand: each 'about N seconds/minutes' of an episode sits in a span."""
+    import re
+
     for path in EPISODES:
-        title = next(cell.source for cell in nbformat.read(path, as_version=4).cells
-                     if cell.cell_type == "markdown" and cell.source.startswith("# "))
-        match = re.search(r"\*\*Teaching:\*\* (\d+) min · \*\*Exercises:\*\* (\d+) min", title)
-        found[path.name[:2]] = (match[1], match[2])
-    return found
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            bare = timing_pages.SPAN.sub("", cell.source)
+            quoted = re.findall(r"\babout (?:\d+|\d*[½¼¾]) (?:seconds|minutes?)\b", bare)
+            assert not quoted, f"{path.name}: {quoted} is typed by hand; use a data-timing span"
 
 
-def close_enough(quoted_seconds, measured_seconds):
-    return abs(quoted_seconds - measured_seconds) <= max(15, 0.15 * measured_seconds)
+def test_the_setup_check_takes_its_reference_from_the_results():
+    from helpers import check
 
-
-def test_the_timing_table_has_every_episode():
-    assert sorted(measured()) == [path.name[:2] for path in EPISODES]
-
-
-# How each page writes a row: number, teaching, exercises, run time, peak memory.
-QUOTING_PAGES = {
-    "README.md": r"^\| (\d\d) \| \[[^]]+\]\([^)]+\) \| (\d+) min \| (\d+) min \| ([^|]+) \| ([\d.]+) GiB \|",
-    "docs/instructor-notes.md": r"^\| (\d\d) [^|]+ \| (\d+) min \| (\d+) min \| ([^|]+) \| [^|]+ \| ([\d.]+) GiB \|",
-}
-
-
-@pytest.mark.parametrize("page", QUOTING_PAGES)
-def test_episode_tables_quote_the_estimates_and_the_measurements(page):
-    rows = re.findall(QUOTING_PAGES[page], (ROOT / page).read_text(), re.M)
-    assert [row[0] for row in rows] == [path.name[:2] for path in EPISODES]
-    table, estimated = measured(), estimates()
-    for number, teaching, exercises, run_time, peak_gib in rows:
-        assert (teaching, exercises) == estimated[number], f"{page}: estimates of episode {number}"
-        assert close_enough(seconds(run_time), table[number][0]), f"{page}: run time of episode {number}"
-        assert float(peak_gib) == pytest.approx(table[number][1] / 1024, abs=0.06), (
-            f"{page}: peak memory of episode {number}")
-
-
-def test_every_episode_stays_under_the_binder_memory_limit():
-    for number, (_, peak_mib) in measured().items():
-        assert peak_mib < 2048, f"episode {number} needs {peak_mib:.0f} MiB; mybinder.org allows 2 GiB"
+    assert check.REFERENCE["intro_epoch_seconds"] == RESULTS["intro_epoch_seconds"]
+    assert check.REFERENCE["lesson_training_seconds"] == pytest.approx(
+        timing_pages.seconds_for("lesson-training", RESULTS))
+    assert check.REFERENCE["lesson_wall_seconds"] == pytest.approx(timing_pages.seconds_for("lesson-wall", RESULTS))

@@ -1,47 +1,73 @@
 """Tests for helpers.widgets: the explorers' sliders, their redraws and the static fallback.
 
 No browser is needed: the tests build the widget objects, change slider
-values from Python and look at what was drawn.
+values from Python and look at what was displayed: the explorers show
+widgets and figures with IPython's ``display``, which the tests record.
 """
 
+import os
 import sys
+from pathlib import Path
 
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from nbclient import NotebookClient
 
 from helpers import widgets
 from helpers.gradient_descent import descend
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(autouse=True)
-def shown(monkeypatch):
-    """Start and end with no open figure; record the figure of every plt.show call.
-
-    plt.show is replaced because with the Agg backend the real one can warn that
-    the canvas is non-interactive, which pytest turns into a failure.
-    """
+def displayed(monkeypatch):
+    """Record everything the explorers display; fail a test that leaves a figure open in pyplot."""
     plt.close("all")
-    figures = []
-    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: figures.append(plt.gcf()))
-    yield figures
+    objects = []
+    monkeypatch.setattr("IPython.display.display", lambda *shown, **kwargs: objects.extend(shown))
+    yield objects
+    left_open = plt.get_fignums()
     plt.close("all")
+    assert left_open == [], "an explorer left a figure open in pyplot"
 
 
 @pytest.fixture
-def live_widgets(monkeypatch):
-    """Pretend to be in Jupyter with a widget front end; collect what gets displayed."""
+def live_widgets(monkeypatch, displayed):
+    """Pretend to be in Jupyter with a widget front end; return what gets displayed."""
     monkeypatch.delenv("LESSON_STATIC_WIDGETS", raising=False)
-    displayed = []
-    monkeypatch.setattr("IPython.display.display", lambda *objects, **kwargs: displayed.extend(objects))
     return displayed
+
+
+@pytest.fixture
+def static_figures(monkeypatch, displayed):
+    """Ask for static figures instead of widgets; return what gets displayed."""
+    monkeypatch.setenv("LESSON_STATIC_WIDGETS", "1")
+    return displayed
+
+
+def figures_in(displayed):
+    return [shown for shown in displayed if isinstance(shown, Figure)]
+
+
+def explorer_in(displayed):
+    """The one box of widgets an explorer displayed (the rest are its figures)."""
+    (box,) = [shown for shown in displayed if not isinstance(shown, Figure)]
+    return box
 
 
 @pytest.fixture
 def draws(monkeypatch):
     """Replace plot_descent in helpers.widgets by a recorder of its arguments."""
     calls = []
-    monkeypatch.setattr(widgets, "plot_descent", lambda positions, rate, ax=None: calls.append((positions, rate)))
+
+    def record(positions, rate, ax=None):
+        calls.append((positions, rate))
+        return Figure()
+
+    monkeypatch.setattr(widgets, "plot_descent", record)
     return calls
 
 
@@ -76,9 +102,9 @@ def test_widgets_are_not_available_without_ipywidgets(monkeypatch):
 
 # --- the gradient-descent explorer ----------------------------------------------------------
 
-def test_draw_descent_draws_the_path_for_the_given_settings(shown):
+def test_draw_descent_shows_the_path_for_the_given_settings(displayed):
     widgets.draw_descent(learning_rate=0.3, iterations=10, start=0.0)
-    (figure,) = shown
+    (figure,) = displayed
     (ax,) = figure.axes
     steps = ax.get_lines()[1]
     np.testing.assert_allclose(steps.get_xdata(), descend(0.0, 0.3, 10))
@@ -100,10 +126,11 @@ def test_the_iterations_slider_grows_to_hold_a_larger_start_value():
     assert widgets.descent_sliders(iterations=80)["iterations"].value == 80
 
 
-def test_the_explorer_shows_sliders_and_the_first_path(live_widgets, draws, shown):
+def test_the_explorer_shows_sliders_and_the_first_path(live_widgets, draws):
     assert widgets.gradient_descent_explorer(start=1.0, learning_rate=0.05, iterations=25) is None
-    (box,) = live_widgets
+    box = explorer_in(live_widgets)
     assert type(box).__name__ == "VBox"
+    assert len(figures_in(live_widgets)) == 1
     rate, iterations = sliders_of(box)
     assert (rate.value, iterations.value) == (pytest.approx(0.05), 25)
     (positions, learning_rate), = draws
@@ -113,33 +140,41 @@ def test_the_explorer_shows_sliders_and_the_first_path(live_widgets, draws, show
 
 def test_moving_a_slider_redraws_with_the_new_path(live_widgets, draws):
     widgets.gradient_descent_explorer(start=2.0)
-    rate, iterations = sliders_of(live_widgets[0])
+    rate, iterations = sliders_of(explorer_in(live_widgets))
     rate.value = 0.6
     iterations.value = 7
     assert len(draws) == 3  # the first drawing, then one per slider change
+    assert len(figures_in(live_widgets)) == 3  # and each is shown
     positions, learning_rate = draws[-1]
     assert learning_rate == pytest.approx(0.6)
     np.testing.assert_allclose(positions, descend(2.0, 0.6, 7))
     assert len(draws[1][0]) == 26 and len(positions) == 8
 
 
-def test_the_static_fallback_draws_one_figure_and_no_widget(monkeypatch, shown, capsys):
-    monkeypatch.setenv("LESSON_STATIC_WIDGETS", "1")
-    displayed = []
-    monkeypatch.setattr("IPython.display.display", lambda *objects, **kwargs: displayed.extend(objects))
+def test_a_moved_slider_shows_a_new_real_figure(live_widgets):
+    widgets.gradient_descent_explorer(start=1.0, learning_rate=0.05, iterations=25)
+    rate, iterations = sliders_of(explorer_in(live_widgets))
+    rate.value = 0.6
+    first, second = figures_in(live_widgets)
+    assert "learning rate 0.05" in first.axes[0].get_title()
+    assert "learning rate 0.6" in second.axes[0].get_title()
+
+
+def test_the_static_fallback_shows_one_figure_and_no_widget(static_figures, capsys):
     assert widgets.gradient_descent_explorer(start=1.0, learning_rate=1.05, iterations=12) is None
-    (figure,) = shown
-    assert plt.get_fignums() == [figure.number] and len(figure.axes) == 1
+    (figure,) = static_figures
+    assert isinstance(figure, Figure) and len(figure.axes) == 1
     assert "learning rate 1.05" in figure.axes[0].get_title()
     assert len(figure.axes[0].get_lines()[1].get_xdata()) == 13
-    assert displayed == [] and capsys.readouterr().out == ""
+    assert capsys.readouterr().out == ""
 
 
-def test_without_ipywidgets_the_explorer_draws_a_static_figure(monkeypatch, shown):
+def test_without_ipywidgets_the_explorer_shows_a_static_figure(monkeypatch, displayed):
     monkeypatch.delenv("LESSON_STATIC_WIDGETS", raising=False)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     widgets.gradient_descent_explorer(learning_rate=0.1, iterations=5)
-    assert len(shown) == 1 and "learning rate 0.1" in shown[0].axes[0].get_title()
+    (figure,) = displayed
+    assert "learning rate 0.1" in figure.axes[0].get_title()
 
 
 def test_the_module_states_the_static_rule():
@@ -262,8 +297,12 @@ def test_the_grey_cat_photo_is_float32_between_0_and_1():
 def kernel_draws(monkeypatch):
     """Replace plot_filtered in helpers.widgets by a recorder of the kernel and preset name."""
     calls = []
-    monkeypatch.setattr(widgets, "plot_filtered",
-                        lambda image, kernel, filtered, name=None: calls.append((np.array(kernel), name)))
+
+    def record(image, kernel, filtered, name=None):
+        calls.append((np.array(kernel), name))
+        return Figure()
+
+    monkeypatch.setattr(widgets, "plot_filtered", record)
     return calls
 
 
@@ -277,8 +316,7 @@ def kernel_widgets(box):
 
 def test_the_kernel_explorer_shows_the_preset_in_its_boxes(live_widgets, kernel_draws):
     assert widgets.kernel_explorer("sharpen") is None
-    (box,) = live_widgets
-    menu, boxes = kernel_widgets(box)
+    menu, boxes = kernel_widgets(explorer_in(live_widgets))
     assert menu.value == "sharpen"
     assert [b.value for b in boxes] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
     ((kernel, name),) = kernel_draws
@@ -288,10 +326,11 @@ def test_the_kernel_explorer_shows_the_preset_in_its_boxes(live_widgets, kernel_
 
 def test_choosing_a_preset_fills_the_nine_boxes_and_draws_once(live_widgets, kernel_draws):
     widgets.kernel_explorer("identity")
-    menu, boxes = kernel_widgets(live_widgets[0])
+    menu, boxes = kernel_widgets(explorer_in(live_widgets))
     menu.value = "vertical edges"
     assert [b.value for b in boxes] == [-1, 0, 1, -1, 0, 1, -1, 0, 1]
     assert len(kernel_draws) == 2  # the first drawing, then one for the new preset
+    assert len(figures_in(live_widgets)) == 2  # each one shown
     np.testing.assert_array_equal(kernel_draws[-1][0], widgets.kernel_preset("vertical edges"))
     menu.value = "blur"
     assert [b.value for b in boxes] == [0.1111] * 9
@@ -300,7 +339,7 @@ def test_choosing_a_preset_fills_the_nine_boxes_and_draws_once(live_widgets, ker
 
 def test_editing_a_box_redraws_with_the_new_kernel(live_widgets, kernel_draws):
     widgets.kernel_explorer("identity")
-    menu, boxes = kernel_widgets(live_widgets[0])
+    menu, boxes = kernel_widgets(explorer_in(live_widgets))
     boxes[1].value = 2.5  # top middle
     expected = widgets.kernel_preset("identity")
     expected[0, 1] = 2.5
@@ -313,7 +352,7 @@ def test_editing_a_box_redraws_with_the_new_kernel(live_widgets, kernel_draws):
 
 def test_the_explorer_starts_from_a_kernel_given_as_numbers(live_widgets, kernel_draws):
     widgets.kernel_explorer(kernel=[[1, 0, 0], [0, 0, 0], [0, 0, -1]])
-    menu, boxes = kernel_widgets(live_widgets[0])
+    menu, boxes = kernel_widgets(explorer_in(live_widgets))
     assert menu.value is None and [b.value for b in boxes] == [1, 0, 0, 0, 0, 0, 0, 0, -1]
 
 
@@ -323,17 +362,14 @@ def test_the_kernel_explorer_refuses_a_bad_kernel_before_showing_anything(live_w
     assert live_widgets == []
 
 
-def test_the_kernel_explorer_falls_back_to_one_static_figure(monkeypatch, shown, capsys):
-    monkeypatch.setenv("LESSON_STATIC_WIDGETS", "1")
-    displayed = []
-    monkeypatch.setattr("IPython.display.display", lambda *objects, **kwargs: displayed.extend(objects))
+def test_the_kernel_explorer_falls_back_to_one_static_figure(static_figures, capsys):
     assert widgets.kernel_explorer("horizontal edges") is None
-    (figure,) = shown
-    assert plt.get_fignums() == [figure.number] and len(figure.axes) == 3
+    (figure,) = static_figures
+    assert isinstance(figure, Figure) and len(figure.axes) == 3
     assert [ax.get_title() for ax in figure.axes] == ["grey-scale input", "kernel", "after the horizontal edges kernel"]
     filtered = figure.axes[2].get_images()[0].get_array()
     assert filtered.shape == (298, 449) and filtered.dtype == np.float32
-    assert displayed == [] and capsys.readouterr().out == ""
+    assert capsys.readouterr().out == ""
 
 
 # --- the prediction browser: logic (episode 06) ---------------------------------------------
@@ -406,8 +442,12 @@ def test_the_browser_refuses_images_that_do_not_match_the_labels(live_widgets):
 def prediction_draws(monkeypatch):
     """Replace plot_predictions in helpers.widgets by a recorder of the image indices drawn."""
     calls = []
-    monkeypatch.setattr(widgets, "plot_predictions",
-                        lambda images, true, probabilities, names, indices, title=None: calls.append(list(indices)))
+
+    def record(images, true, probabilities, names, indices, title=None):
+        calls.append(list(indices))
+        return Figure()
+
+    monkeypatch.setattr(widgets, "plot_predictions", record)
     return calls
 
 
@@ -422,8 +462,7 @@ def browser_widgets(box):
 def open_browser(live_widgets, **filters):
     images = np.zeros((6, 32, 32, 3), dtype=np.uint8)
     assert widgets.prediction_browser(images, np.eye(10)[TRUE], probabilities_for(PREDICTED), **filters) is None
-    (box,) = live_widgets
-    return browser_widgets(box)
+    return browser_widgets(explorer_in(live_widgets))
 
 
 def test_the_browser_starts_on_the_first_match(live_widgets, prediction_draws):
@@ -445,6 +484,7 @@ def test_next_and_previous_move_through_the_matches_and_stop_at_the_ends(live_wi
     for _ in range(10):
         next_.click()
     assert readout.value == "image 6 of 6 matching" and prediction_draws[-1] == [5]
+    assert len(figures_in(live_widgets)) == len(prediction_draws)  # every drawing is shown
 
 
 def test_changing_a_filter_starts_again_at_the_first_match(live_widgets, prediction_draws):
@@ -469,25 +509,43 @@ def test_when_nothing_matches_the_browser_says_so(live_widgets, prediction_draws
     assert prediction_draws == [[1]]  # nothing drawn since
 
 
-def test_the_browser_falls_back_to_one_static_figure_of_the_first_matches(monkeypatch, shown, capsys):
-    monkeypatch.setenv("LESSON_STATIC_WIDGETS", "1")
-    displayed = []
-    monkeypatch.setattr("IPython.display.display", lambda *objects, **kwargs: displayed.extend(objects))
+def test_the_browser_falls_back_to_one_static_figure_of_the_first_matches(static_figures, capsys):
     images = np.zeros((6, 32, 32, 3), dtype=np.uint8)
     assert widgets.prediction_browser(images, TRUE, probabilities_for(PREDICTED), show="correct") is None
-    (figure,) = shown
-    assert plt.get_fignums() == [figure.number] and len(figure.axes) == 6  # 3 images, 3 bar charts
+    (figure,) = static_figures
+    assert isinstance(figure, Figure) and len(figure.axes) == 6  # 3 images, 3 bar charts
     assert [figure.axes[i].get_title().split("\n")[0] for i in (0, 2, 4)] == ["image 0", "image 2", "image 4"]
-    assert displayed == [] and capsys.readouterr().out == ""
+    assert capsys.readouterr().out == ""
 
 
-def test_the_static_browser_says_when_nothing_matches(monkeypatch, shown, capsys):
-    monkeypatch.setenv("LESSON_STATIC_WIDGETS", "1")
+def test_the_static_browser_says_when_nothing_matches(static_figures, capsys):
     images = np.zeros((6, 32, 32, 3), dtype=np.uint8)
     assert widgets.prediction_browser(images, TRUE, probabilities_for(PREDICTED), show="mistakes", true_class="bird") is None
-    assert shown == [] and "No image matches" in capsys.readouterr().out
+    assert static_figures == [] and "No image matches" in capsys.readouterr().out
 
 
 def test_the_module_lists_all_three_explorers():
     for name, episode in [("kernel_explorer", "03"), ("gradient_descent_explorer", "04"), ("prediction_browser", "06")]:
         assert name in widgets.__doc__ and f"Episode {episode}" in widgets.__doc__
+
+
+def test_in_jupyter_each_static_explorer_shows_its_figure_once(tmp_path):
+    """Run the explorers in a real kernel, as scripts/run_notebooks.py does: one figure each."""
+    cells = [
+        "import numpy as np\n"
+        "from helpers.widgets import gradient_descent_explorer, kernel_explorer, prediction_browser",
+        "gradient_descent_explorer(learning_rate=0.3, iterations=5)",
+        "kernel_explorer('blur')",
+        "prediction_browser(np.zeros((2, 8, 8, 3), 'uint8'), [0, 1], np.eye(10)[[0, 2]], show='all')",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}  # Jupyter's inline backend
+    env["LESSON_STATIC_WIDGETS"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), env.get("PYTHONPATH", "")])  # this checkout's helpers
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3")
+    with client.setup_kernel(env=env, cwd=str(tmp_path)):
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+    outputs = [[(output.output_type, "image/png" in output.get("data", {})) for output in cell.outputs]
+               for cell in notebook.cells]
+    assert outputs == [[], [("display_data", True)], [("display_data", True)], [("display_data", True)]]

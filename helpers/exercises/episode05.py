@@ -9,8 +9,12 @@ import inspect
 import math
 import numbers
 
-import keras
-import numpy as np
+from helpers.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 from helpers.data import CLASS_NAMES
 from helpers.exercises import Exercise, Mistake

@@ -4,8 +4,12 @@ The checks compare the learner's reloaded model, cropped photo and transfer
 model with what the challenges ask for, without building any model themselves.
 """
 
-import keras
-import numpy as np
+from helpers.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 from helpers.data import CLASS_NAMES, cat_photo_path
 from helpers.exercises import Exercise, Mistake

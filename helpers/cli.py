@@ -1,0 +1,61 @@
+"""The shared argument-parsing helpers of the lesson's two commands.
+
+``python -m helpers.train`` and ``python -m helpers.check`` both use them.
+This file must stay importable by old Pythons (3.8 and up), because
+``helpers.check`` imports it before it checks the Python version.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+# NumPy, TensorFlow and Python's random module all take seeds in this range.
+LARGEST_SEED = 2**32 - 1
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Report a bad command line in one line, not with the usage text.
+
+    Its help has a fixed width, so ``--help`` reads the same in every terminal
+    and notebook.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", lambda prog: argparse.HelpFormatter(prog, width=78))
+        super().__init__(**kwargs)
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def whole_number_at_least(minimum, why=""):
+    """An argparse ``type``: a whole number no smaller than ``minimum`` (``why`` explains the limit)."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            reason = f" ({why})" if why else ""
+            raise argparse.ArgumentTypeError(f"must be {minimum}{reason} or more, got {value}")
+        return value
+
+    return parse
+
+
+def seed_number(text):
+    """An argparse ``type``: a whole number from 0 to LARGEST_SEED."""
+    value = whole_number_at_least(0)(text)
+    if value > LARGEST_SEED:
+        raise argparse.ArgumentTypeError(f"must be at most {LARGEST_SEED}, got {value}")
+    return value
+
+
+def folder_name(text):
+    """An argparse ``type``: a folder, refusing an empty name, which would mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a folder name; an empty one would put the results "
+                                         "among the files of the current folder")
+    return Path(text)

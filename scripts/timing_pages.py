@@ -1,0 +1,265 @@
+"""Pages and sentences rendered from the measured results of the last full run.
+
+``python scripts/run_notebooks.py`` runs every episode and writes what it
+measured to ``helpers/timings.json``: the machine, one intro-model epoch, and
+for each episode its wall time, training time, slowest cell, peak memory, key
+results and the seconds every code cell took. That file is the only place
+these numbers are kept. ``python scripts/build_notebooks.py`` (which the full
+run calls at its end) renders from it:
+
+- ``docs/timings.md``, the timing table;
+- the episode table in README.md and the schedule table in the instructor
+  notes, between their ``<!-- begin: NAME -->`` and ``<!-- end: NAME -->`` lines;
+- every duration the text quotes, written as
+  ``<span data-timing="KEY">80 seconds</span>`` in a notebook's markdown or in a
+  markdown page. KEY is ``lesson-training``, ``lesson-wall``, ``intro-epoch``,
+  ``peak-memory`` (the largest of any episode, and which), or cells of the episodes joined by ``+``, each ``NN/cell-id``, optionally
+  ``N × NN/cell-id``: ``05/train-dropout`` is the cell whose id is
+  ``train-dropout`` in episode 05. ``helpers.check`` reads the same file for its
+  reference figures.
+"""
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "helpers" / "timings.json"
+SPAN = re.compile(r'<span data-timing="([^"]+)">([^<]*)</span>')
+BLOCK = re.compile(r"(<!-- begin: ([\w-]+) -->\n)(.*?)(<!-- end: \2 -->)", re.S)
+EPISODE_TITLE = re.compile(r"^# (?:\d+\. )?(.+)$", re.M)
+ESTIMATES = re.compile(r"\*\*Teaching:\*\* (\d+) min · \*\*Exercises:\*\* (\d+) min")
+FRACTIONS = {0: "", 1: "¼", 2: "½", 3: "¾"}
+
+
+class TimingKeyError(ValueError):
+    """A ``data-timing`` key that names no measured figure."""
+
+
+def load_results(path=RESULTS):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def episode_record(results, number):
+    """The record of episode ``number`` ('05') in the results."""
+    for record in results["episodes"]:
+        if record["name"].startswith(f"{number}-"):
+            return record
+    raise TimingKeyError(f"the results hold no episode {number}")
+
+
+def seconds_for(key, results):
+    """The measured seconds a ``data-timing`` key stands for."""
+    totals = {
+        "lesson-training": sum(record["training_seconds"] for record in results["episodes"]),
+        "lesson-wall": sum(record["seconds"] for record in results["episodes"]),
+        "intro-epoch": results["intro_epoch_seconds"],
+    }
+    if key in totals:
+        return totals[key]
+    total = 0.0
+    for term in key.split("+"):
+        match = re.fullmatch(r"\s*(?:(\d+) × )?(\d\d)/([\w-]+)\s*", term)
+        if not match:
+            raise TimingKeyError(f"{key!r} is not a timing key (see scripts/timing_pages.py)")
+        times, number, cell_id = int(match[1] or 1), match[2], match[3]
+        cells = episode_record(results, number)["cell_seconds"]
+        if cell_id not in cells:
+            raise TimingKeyError(f"episode {number} has no timed code cell with the id {cell_id!r}")
+        total += times * cells[cell_id]
+    return total
+
+
+def quarter_minutes(seconds):
+    """Whole and quarter minutes: 100 -> '1¾', 150 -> '2½', 360 -> '6'."""
+    quarters = max(1, round(seconds / 15))
+    return f"{quarters // 4 or ''}{FRACTIONS[quarters % 4]}"
+
+
+def in_words(seconds):
+    """A duration for the episodes' text: '10 seconds', '80 seconds', '2½ minutes'."""
+    if seconds < 90:
+        return f"{max(5, 5 * round(seconds / 5))} seconds"
+    return f"{quarter_minutes(seconds)} minutes"
+
+
+def in_short(seconds):
+    """A duration for tables: '9 s', '40 s', '1¼ min', '12 min'."""
+    if seconds < 10:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 60:
+        return f"{5 * round(seconds / 5)} s"
+    if seconds < 10 * 60:
+        return f"{quarter_minutes(seconds)} min"
+    return f"{round(seconds / 60)} min"
+
+
+def render_spans(text, results, style):
+    """Write the measured duration into every ``data-timing`` span of a text."""
+
+    def replace(match):
+        key = match[1]
+        if key == "intro-epoch":
+            value = f"{results['intro_epoch_seconds']:.1f} s"
+        elif key == "peak-memory":
+            record = max(results["episodes"], key=lambda record: record["peak_mib"])
+            value = f"{gib(record['peak_mib'])} (episode {record['name'][:2]})"
+        else:
+            value = style(seconds_for(key, results))
+        return f'<span data-timing="{key}">{value}</span>'
+
+    return SPAN.sub(replace, text)
+
+
+def render_blocks(text, blocks):
+    """Replace the body of each ``<!-- begin: NAME -->`` block with ``blocks[NAME]``."""
+
+    def replace(match):
+        name = match[2]
+        if name not in blocks:
+            return match[0]
+        return f"{match[1]}{blocks[name].rstrip()}\n{match[4]}"
+
+    return BLOCK.sub(replace, text)
+
+
+def gib(mib):
+    return f"{mib / 1024:.1f} GiB"
+
+
+def episode_rows(results, notebooks):
+    """For each episode: (path, title, teaching minutes, exercise minutes, measured record).
+
+    The title and the two estimates come from the episode's title cell
+    ("**Teaching:** N min · **Exercises:** N min"), the rest from the results.
+    """
+    rows = []
+    for path, notebook in notebooks.items():
+        title_cell = next(cell.source for cell in notebook.cells
+                          if cell.cell_type == "markdown" and cell.source.startswith("# "))
+        estimates = ESTIMATES.search(title_cell)
+        if estimates is None:
+            raise ValueError(f"{path.name}: its title cell lacks '**Teaching:** N min · **Exercises:** N min'")
+        rows.append((path, EPISODE_TITLE.search(title_cell)[1].strip(), int(estimates[1]), int(estimates[2]),
+                     episode_record(results, path.name[:2])))
+    return rows
+
+
+def hours(minutes):
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def readme_episode_table(results, notebooks):
+    lines = ["| # | episode | teaching | exercises | run time | peak memory |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for path, title, teaching, exercises, record in episode_rows(results, notebooks):
+        lines.append(f"| {path.name[:2]} | [{title}](episodes/{path.name}) | {teaching} min | {exercises} min | "
+                     f"{in_short(record['seconds'])} | {gib(record['peak_mib'])} |")
+    slowest = max(record["slowest_seconds"] for record in results["episodes"])
+    lines += [
+        "",
+        "*Run time* is how long the whole notebook takes to run, almost all of it",
+        "training, and *peak memory* what its kernel and any process it starts need",
+        f"together at most, both measured on {results['machine']['short']}: "
+        f"{in_short(seconds_for('lesson-wall', results))} for all {len(notebooks)}, "
+        f"{in_short(seconds_for('lesson-training', results))} of them training, and no cell over "
+        f"{in_short(slowest)}. The [timing table](docs/timings.md)",
+        "has the details and the results each episode reaches; `python -m helpers.check`",
+        "estimates the times for your computer.",
+    ]
+    return "\n".join(lines)
+
+
+def schedule_table(results, notebooks):
+    lines = ["| episode | teaching | exercises | the notebook's run time here | of which training | peak memory |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    rows = episode_rows(results, notebooks)
+    for path, title, teaching, exercises, record in rows:
+        training = in_short(record["training_seconds"]) if record["training_seconds"] >= 1 else "none"
+        lines.append(f"| {path.name[:2]} {title} | {teaching} min | {exercises} min | "
+                     f"{in_short(record['seconds'])} | {training} | {gib(record['peak_mib'])} |")
+    lines.append(f"| **all {len(rows)}** | **{hours(sum(row[2] for row in rows))}** | "
+                 f"**{hours(sum(row[3] for row in rows))}** | "
+                 f"**{in_short(seconds_for('lesson-wall', results))}** | "
+                 f"**{in_short(seconds_for('lesson-training', results))}** | |")
+    return "\n".join(lines)
+
+
+def minutes_and_seconds(seconds):
+    """'2 min 05 s' or '48 s'."""
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def timings_page(results):
+    """docs/timings.md: one row per notebook and a row of totals."""
+    machine = results["machine"]
+    lines = [
+        "# How long the lesson takes",
+        "",
+        "Every episode notebook, run in full mode (all 50,000 CIFAR-10 training images, the real "
+        "numbers of epochs) one after another, each in a fresh kernel, by",
+        "",
+        f"    {results['command']}",
+        "",
+        f"on {results['date']}. The stored outputs of the notebooks come from this run, and "
+        "`helpers/timings.json` holds the figures below; `python scripts/build_notebooks.py` "
+        "renders this page, the tables in the README and the instructor notes, and the durations "
+        "the episodes quote from that file.",
+        "",
+        f"- **Machine:** {machine['description']}",
+        f"- **Software:** {results['software']}.",
+        f"- **Data:** full CIFAR-10 and the Pima diabetes table, from {results['data']}.",
+        f"- **Speed:** one epoch of the intro model (40,000 images, batch 32), timed as "
+        f"`python -m helpers.check` times it: {results['intro_epoch_seconds']:.1f} s.",
+        "",
+        "| episode | wall time | training | slowest cell | peak memory | key results |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    records = results["episodes"]
+    for record in records:
+        slowest = (f"{minutes_and_seconds(record['slowest_seconds'])}: cell {record['slowest_index']}, "
+                   f"`{record['slowest_line'][:60]}`")
+        lines.append(f"| {record['name']} | {minutes_and_seconds(record['seconds'])} | "
+                     f"{minutes_and_seconds(record['training_seconds'])} | {slowest} | "
+                     f"{record['peak_mib']:,.0f} MiB | {record['key_results'] or 'no training'} |")
+    worst = max(records, key=lambda record: record["slowest_seconds"])
+    lines += [
+        f"| **all {len(records)}** | **{minutes_and_seconds(seconds_for('lesson-wall', results))}** | "
+        f"**{minutes_and_seconds(seconds_for('lesson-training', results))}** | "
+        f"{minutes_and_seconds(worst['slowest_seconds'])} in {worst['name']} | "
+        f"{max(record['peak_mib'] for record in records):,.0f} MiB at most | |",
+        "",
+        "- **wall time**: from starting the kernel to the end of the last cell.",
+        "- **training**: the time spent in cells that train a model: they call `fit` (a model's or "
+        "a grid search's), a function of the notebook that does, or the training command.",
+        "- **slowest cell**: the one cell that takes longest; it is usually a training run.",
+        "- **peak memory**: the most memory the kernel and the processes it starts (the training "
+        "command in episode 07) held at once, sampled every 0.2 s: the private memory of each, plus "
+        "the pages they share (TensorFlow's libraries) once. mybinder.org stops a session whose "
+        "processes together pass 2 GiB, the Jupyter server included.",
+        "- **key results**: what the cells tagged `key-result` print. Accuracies vary by a point "
+        "or two from run to run and between machines.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def rendered_pages(results, notebooks):
+    """{path: text}: the markdown pages rendered from the results (the notebooks are done apart)."""
+    readme = ROOT / "README.md"
+    notes = ROOT / "docs" / "instructor-notes.md"
+    blocks = {"episode-table": readme_episode_table(results, notebooks),
+              "schedule-table": schedule_table(results, notebooks)}
+    pages = {ROOT / "docs" / "timings.md": timings_page(results)}
+    for path in (readme, notes):
+        pages[path] = render_spans(render_blocks(path.read_text(encoding="utf-8"), blocks), results, in_short)
+    return pages
+
+
+def render_notebook_text(notebook, results):
+    """Write the measured durations into the spans of a notebook's markdown cells (in place)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and "data-timing" in cell.source:
+            cell.source = render_spans(cell.source, results, in_words)
+    return notebook
