@@ -16,9 +16,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import cycler
 from matplotlib.ticker import MaxNLocator
 
+from helpers.diagrams import OKABE_ITO
+
 GRID_SIZE = 5  # plot_images draws GRID_SIZE x GRID_SIZE images
+
+# The Okabe-Ito colours, told apart with every common kind of colour blindness.
+COLOUR_BLIND_SAFE = OKABE_ITO
+TRUE_CLASS_COLOUR, WRONG_ANSWER_COLOUR = COLOUR_BLIND_SAFE[0], COLOUR_BLIND_SAFE[1]
+
+# For charts with several lines: each line differs in colour, marker and line
+# style, so the lines can be told apart without colour. ``ax.set_prop_cycle(LINE_STYLES)``.
+LINE_STYLES = (cycler(color=COLOUR_BLIND_SAFE[:6]) + cycler(marker=["o", "s", "^", "D", "v", "P"])
+               + cycler(linestyle=["-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1))]))
 
 
 def label_indices(labels, num_classes):
@@ -158,7 +170,8 @@ def plot_history(history, metrics):
     for ax, name in zip(axes.flat, metrics):
         columns = [name] + [f"val_{name}"] * (f"val_{name}" in table.columns)
         curves = table[columns].rename(columns={name: "training", f"val_{name}": "validation"})
-        sns.lineplot(data=curves, ax=ax, markers=True, dashes=False)
+        # Markers and line styles, not only colour, tell training from validation.
+        sns.lineplot(data=curves, ax=ax, markers=True, dashes=True, palette=COLOUR_BLIND_SAFE[:len(columns)])
         ax.set(xlabel="epoch", ylabel=name, title=name)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
     fig.tight_layout()
@@ -221,9 +234,10 @@ def plot_filtered(image, kernel, filtered, name=None):
 def plot_predictions(images, true_classes, probabilities, class_names, indices, title=None):
     """Draw each image of ``indices`` beside a bar chart of the model's class probabilities.
 
-    One row per image; returns the figure. The bar of the true class is green;
-    when the model's answer (its highest probability) is wrong, that bar is
-    red. Taught in episode 06, where ``helpers.widgets.prediction_browser``
+    One row per image; returns the figure. The bar of the true class is blue
+    and its label says "(true)"; when the model's answer (its highest
+    probability) is wrong, that bar is orange, hatched and labelled "(wrong
+    answer)". Taught in episode 06, where ``helpers.widgets.prediction_browser``
     steps through the test images with it.
     """
     indices = list(indices)
@@ -238,11 +252,18 @@ def plot_predictions(images, true_classes, probabilities, class_names, indices, 
         image_ax.set_title(f"image {index}\ntrue: {class_names[true]}\n"
                            f"predicted: {class_names[predicted]}", fontsize=9)
         image_ax.axis("off")
-        colours = ["lightgrey"] * len(class_names)
-        colours[predicted] = "tab:red"
-        colours[true] = "tab:green"  # when the answer is right, green wins
-        bar_ax.barh(range(len(class_names)), probabilities[index], color=colours)
-        bar_ax.set_yticks(range(len(class_names)), class_names)
+        # Colour, hatching and words all mark the two bars that matter, so the
+        # chart reads the same without colour vision: the true class is solid
+        # blue, a wrong answer orange with diagonal hatching.
+        colours, hatches, names = ["lightgrey"] * len(class_names), [""] * len(class_names), list(class_names)
+        if predicted != true:
+            colours[predicted], hatches[predicted] = WRONG_ANSWER_COLOUR, "///"
+            names[predicted] = f"{class_names[predicted]} (wrong answer)"
+        colours[true] = TRUE_CLASS_COLOUR
+        names[true] = f"{class_names[true]} (true{', right answer' if predicted == true else ''})"
+        bar_ax.barh(range(len(class_names)), probabilities[index], color=colours, hatch=hatches,
+                    edgecolor="black", linewidth=0.5)
+        bar_ax.set_yticks(range(len(class_names)), names)
         bar_ax.invert_yaxis()  # first class at the top
         bar_ax.set(xlim=(0, 1), xlabel="probability")
     if title:

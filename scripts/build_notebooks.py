@@ -20,10 +20,12 @@ this command:
    every cell tagged ``solution`` or ``hint`` removed and all outputs cleared.
    Challenge blanks (cells tagged ``skip-execution``) stay, so learners fill
    them in, and so do the check cells. Its badges open the learner version;
-4. writes the measured durations into the episodes' text, and renders
+4. embeds the diagrams that markdown cells show as ``![](attachment:NAME.png)``
+   (``episodes/figures/NAME.png``), with their alt text from ``helpers.diagrams``;
+5. writes the measured durations into the episodes' text, and renders
    ``docs/timings.md`` and the tables of README.md and the instructor notes,
    all from ``helpers/timings.json`` (see scripts/timing_pages.py);
-5. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
+6. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
    of every challenge, its blank cell, and the answer to each blank (``___``),
    read off the first solution code cell, which must be the blank cell with
    every blank filled in. ``check()``, ``hint()`` and ``solution()`` read it.
@@ -36,6 +38,7 @@ pages or answer key differ from what this command would write.
 """
 
 import argparse
+import base64
 import copy
 import json
 import re
@@ -53,6 +56,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EPISODES = ROOT / "episodes"
 LEARNERS = EPISODES / "learners"
 ANSWER_KEY = ROOT / "helpers" / "exercises" / "answer_key.json"
+FIGURES = EPISODES / "figures"  # the diagrams scripts/draw_diagrams.py draws
+FIGURE_REFERENCE = re.compile(r"!\[[^\]\n]*\]\(attachment:([\w-]+)\.png\)")
 BRANCH = "main"  # the branch that the badges and the Colab install point at
 
 BADGES_TAG = "launch-badges"
@@ -189,6 +194,42 @@ def with_check_cells(notebook):
     return notebook
 
 
+def figure_alt_text(name):
+    """The alt text of a diagram in ``episodes/figures/``, from ``helpers.diagrams``, which draws it."""
+    from helpers import diagrams
+
+    if name == "intro_model_blocks":
+        from helpers.models import create_model_intro
+
+        return diagrams.model_blocks_alt_text(create_model_intro())
+    if name not in diagrams.ALT_TEXT:
+        raise ValueError(f"attachment:{name}.png names no diagram of helpers.diagrams "
+                         f"(known: {', '.join(sorted(diagrams.ALT_TEXT))}, intro_model_blocks)")
+    return diagrams.ALT_TEXT[name]
+
+
+def with_figures(notebook):
+    """Embed every diagram a markdown cell shows, ``![...](attachment:NAME.png)``, with its alt text.
+
+    The picture is ``episodes/figures/NAME.png`` (``scripts/draw_diagrams.py``
+    draws them); it travels inside the notebook, so Colab, GitHub and Jupyter
+    all show it. The alt text is written in from ``helpers.diagrams``.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        names = FIGURE_REFERENCE.findall(cell.source)
+        if not names:
+            continue
+        cell.source = FIGURE_REFERENCE.sub(
+            lambda match: f"![{figure_alt_text(match[1])}](attachment:{match[1]}.png)", cell.source)
+        cell.attachments = {
+            f"{name}.png": {"image/png": base64.b64encode((FIGURES / f"{name}.png").read_bytes()).decode("ascii")}
+            for name in names
+        }
+    return notebook
+
+
 def without_quote(markdown, heading):
     """A block-quoted markdown cell as plain markdown, without its ``#### heading`` line."""
     lines = [line[2:] if line.startswith("> ") else line.removeprefix(">") for line in markdown.splitlines()]
@@ -271,6 +312,7 @@ def expected_files(repository):
         instructor = with_check_cells(with_launch_cells(nbformat.read(path, as_version=4), repository,
                                                         path.relative_to(ROOT).as_posix()))
         timing_pages.render_notebook_text(instructor, results)
+        with_figures(instructor)
         by_path[path] = instructor
         instructor.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
         instructors[path.name[:2]] = instructor

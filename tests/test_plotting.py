@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 
 from helpers.data import CLASS_NAMES
 from helpers.gradient_descent import descend
+from helpers import plotting
 from helpers.plotting import label_indices, plot_descent, plot_filtered, plot_history, plot_images, plot_predictions
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -259,6 +260,9 @@ def test_plot_history_one_panel_per_metric(history):
     np.testing.assert_allclose(validation.get_ydata(), HISTORY["val_loss"])
     assert len(data_lines(mae)) == 1
     assert loss.get_xlabel() == "epoch" and loss.get_ylabel() == "loss"
+    # Training and validation differ in marker and line style, not only in colour.
+    assert training.get_marker() != validation.get_marker()
+    assert training.get_linestyle() != validation.get_linestyle()
 
 
 def test_plot_history_accepts_a_single_metric_name():
@@ -324,7 +328,7 @@ def test_plot_filtered_names_an_unnamed_kernel_yours():
 
 # --- plot_predictions -------------------------------------------------------------------------
 
-def test_plot_predictions_draws_one_row_per_image_with_coloured_bars():
+def test_plot_predictions_draws_one_row_per_image_with_marked_bars():
     probabilities = np.full((4, 10), 0.02, dtype="float32")
     probabilities[:, 5] = 0.82  # the model says "dog" every time
     true_classes = np.array([5, 3, 5, 0])
@@ -333,12 +337,39 @@ def test_plot_predictions_draws_one_row_per_image_with_coloured_bars():
     assert titles(figure)[0] == "image 1\ntrue: cat\npredicted: dog"
     bars = figure.axes[1].patches
     assert [bar.get_width() for bar in bars] == pytest.approx(probabilities[1])
-    assert [tick.get_text() for tick in figure.axes[1].get_yticklabels()] == CLASS_NAMES
     colours = [to_hex(bar.get_facecolor()) for bar in bars]
-    assert colours[5] == to_hex("tab:red") and colours[3] == to_hex("tab:green")
+    assert colours[5] == to_hex(plotting.WRONG_ANSWER_COLOUR) and colours[3] == to_hex(plotting.TRUE_CLASS_COLOUR)
     assert colours.count(to_hex("lightgrey")) == 8
     right_answer = [to_hex(bar.get_facecolor()) for bar in figure.axes[3].patches]
-    assert right_answer[5] == to_hex("tab:green") and right_answer.count(to_hex("lightgrey")) == 9
+    assert right_answer[5] == to_hex(plotting.TRUE_CLASS_COLOUR) and right_answer.count(to_hex("lightgrey")) == 9
+
+
+def test_plot_predictions_does_not_rely_on_colour_alone():
+    """Words in the labels and hatching mark the true class and a wrong answer, for readers without colour vision."""
+    probabilities = np.full((2, 10), 0.02, dtype="float32")
+    probabilities[:, 5] = 0.82
+    figure = plot_predictions(random_images(2), np.array([3, 5]), probabilities, CLASS_NAMES, [0, 1])
+    wrong, right = figure.axes[1], figure.axes[3]
+    wrong_labels = [tick.get_text() for tick in wrong.get_yticklabels()]
+    assert wrong_labels[3] == "cat (true)" and wrong_labels[5] == "dog (wrong answer)"
+    assert [label for i, label in enumerate(wrong_labels) if i not in (3, 5)] == [
+        name for i, name in enumerate(CLASS_NAMES) if i not in (3, 5)]
+    assert [tick.get_text() for tick in right.get_yticklabels()][5] == "dog (true, right answer)"
+    hatches = [bar.get_hatch() or "" for bar in wrong.patches]
+    assert hatches[5] and not hatches[3] and hatches.count("") == 9
+    assert not any(bar.get_hatch() for bar in right.patches)
+
+
+def test_line_styles_differ_in_more_than_colour():
+    styles = list(plotting.LINE_STYLES)
+    assert len(styles) == 6
+    for key in ("color", "marker", "linestyle"):
+        assert len({str(style[key]) for style in styles}) == 6, key
+
+
+def test_the_palette_is_the_colour_blind_safe_one():
+    assert plotting.COLOUR_BLIND_SAFE[:3] == ["#0072B2", "#E69F00", "#009E73"]  # Okabe and Ito's blue, orange, green
+    assert plotting.TRUE_CLASS_COLOUR != plotting.WRONG_ANSWER_COLOUR
 
 
 def test_plot_predictions_needs_at_least_one_image():
