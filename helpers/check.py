@@ -553,7 +553,7 @@ def timing_items(epoch_seconds, reference=None):
     advice = (
         f"Training here is about {estimate['factor']:.0f} times slower than on the reference "
         f"machine: during the workshop skip the optional exercises that train several models "
-        f"(episodes 05 and 06), train on a smaller subset (start Jupyter with LESSON_QUICK=1 "
+        f"(episodes 05 to 07), train on a smaller subset (start Jupyter with LESSON_QUICK=1 "
         f"for 2,000 images: faster, lower accuracy), or run the notebooks on Google Colab "
         f"(Runtime > Change runtime type > GPU)"
     )

@@ -739,7 +739,7 @@ def cat_photo_path():
 
     The lesson bundles no downloaded photos; cats are a CIFAR-10 class, so this
     one serves for looking at pixels (episode 02), filtering with kernels
-    (episode 03) and predicting on a real photo (episode 07).
+    (episode 03) and predicting on a real photo (episode 08).
     """
     import skimage.data
 

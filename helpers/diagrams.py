@@ -4,7 +4,7 @@
 - ``draw_dense_network``: a small dense network with every connection (episode 03).
 - ``draw_convolution``: a 3×3 kernel over a small image, one output worked out (episode 03).
 - ``draw_max_pooling``: 2×2 max pooling of a 4×4 grid (episode 03).
-- ``draw_dropout``: the same network while training with dropout and while predicting (episode 05).
+- ``draw_dropout``: the same network while training with dropout and while predicting (episode 06).
 - ``draw_model_blocks``: a block diagram read from a Keras model itself (episode 01).
 
 Each function returns a ``matplotlib.figure.Figure`` made without pyplot, so

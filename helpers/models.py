@@ -8,6 +8,7 @@ from ``helpers.data`` directly (see ``prepare_dataset``).
 """
 
 import time
+from pathlib import Path
 
 from helpers.quiet import import_tensorflow_quietly
 
@@ -39,7 +40,7 @@ def create_model_intro():
 def create_model_dropout():
     """The intro CNN's convolutions plus a third one, with dropout before the output.
 
-    Taught in episode 05.
+    Taught in episode 06.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
     x = keras.layers.Rescaling(1 / 255)(inputs)
@@ -113,15 +114,25 @@ def create_model_pima():
     return keras.Model(inputs=inputs, outputs=outputs, name="pima_model")
 
 
-# --- episode 05: the intro CNN with one regularisation technique each -----------
+# --- episode 06: the intro CNN with one regularisation technique each -----------
 
 L2_STRENGTH = 0.001
+
+
+def create_model_intro_dropout():
+    """The intro CNN with Dropout(0.5) between Flatten and its hidden Dense layer.
+
+    Taught in episode 06, where it is one of the four remedies tried on a model
+    that overfits; episode 07 varies its rate with ``create_model_dropout_rate``.
+    79,530 parameters, as the intro CNN: dropout has no weights.
+    """
+    return create_model_dropout_rate(0.5)
 
 
 def create_model_l2():
     """The intro CNN with an L2 penalty of 0.001 on the weights of every Conv2D and Dense layer.
 
-    Taught in episode 05, where it shows weight penalties. Same layers and
+    Taught in episode 06, where it shows weight penalties. Same layers and
     parameters as ``create_model_intro``: 79,530 parameters.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
@@ -141,21 +152,27 @@ def create_model_l2():
 
 
 def create_model_batchnorm():
-    """The intro CNN with a BatchNormalization layer after each convolution.
+    """The intro CNN with batch normalisation: each Conv2D and the hidden Dense layer normalised before relu.
 
-    Taught in episode 05. 79,722 parameters, of which 96 (the running means
-    and variances) are not trained.
+    Taught in episode 06, where it trains with a learning rate at which the
+    intro CNN fails. The normalised layers have no bias (``use_bias=False``):
+    the learned shift of BatchNormalization takes its place. 79,866
+    parameters, of which 224 (the running means and variances) are not trained.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
     x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
+    x = keras.layers.Conv2D(16, (3, 3), use_bias=False)(x)
     x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Activation("relu")(x)
     x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = keras.layers.Conv2D(32, (3, 3), use_bias=False)(x)
     x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Activation("relu")(x)
     x = keras.layers.MaxPooling2D((2, 2))(x)
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
+    x = keras.layers.Dense(64, use_bias=False)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Activation("relu")(x)
     outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_batchnorm")
 
@@ -163,7 +180,7 @@ def create_model_batchnorm():
 def create_model_augmented():
     """The intro CNN behind two data-augmentation layers: random mirroring and shifts.
 
-    Taught in episode 05. The augmentation layers change the images only while
+    Taught in episode 06. The augmentation layers change the images only while
     the model trains and have no parameters: 79,530, as ``create_model_intro``.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
@@ -186,7 +203,7 @@ def create_model_three_blocks():
     Each block is Conv2D (32, then 64, then 128 filters, 'same' padding) →
     BatchNormalization → MaxPooling2D → Dropout(0.25); then Flatten →
     Dense(128) → BatchNormalization → Dropout(0.5) → Dense(10, softmax).
-    Trained by ``python -m helpers.train``, taught in episode 07.
+    Trained by ``python -m helpers.train``, taught in episode 08.
 
     The batch normalisation layers keep running averages with momentum 0.9
     instead of Keras's 0.99, so that the averages they predict with catch up
@@ -208,15 +225,16 @@ def create_model_three_blocks():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_three_blocks")
 
 
-# --- episode 06: models for the tuning experiments --------------------------------
+# --- episode 07: models for the tuning experiments --------------------------------
 
 
 def create_model_dropout_rate(rate=0.5):
-    """``create_model_dropout`` with the share of units that dropout silences as an argument.
+    """The intro CNN with a Dropout layer of the given rate between Flatten and its hidden Dense layer.
 
-    Taught in episode 06, which tries rates from 0.15 to 0.75. With the default
-    of 0.5 it is the same network as ``create_model_dropout``: 33,834 parameters
-    whatever the rate, because dropout has no weights.
+    Taught in episode 07, which tries rates from 0 to 0.9 on the overfitting
+    setting of episode 06. With the default of 0.5 it is the same network as
+    ``create_model_intro_dropout``: 79,530 parameters whatever the rate,
+    because dropout has no weights.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
     x = keras.layers.Rescaling(1 / 255)(inputs)
@@ -224,9 +242,9 @@ def create_model_dropout_rate(rate=0.5):
     x = keras.layers.MaxPooling2D((2, 2))(x)
     x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
     x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(64, (3, 3), activation="relu")(x)
-    x = keras.layers.Dropout(rate)(x)
     x = keras.layers.Flatten()(x)
+    x = keras.layers.Dropout(rate)(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
     outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout_rate")
 
@@ -234,7 +252,7 @@ def create_model_dropout_rate(rate=0.5):
 def create_model_activation(activation="relu"):
     """The intro CNN with another activation in its hidden layers (both Conv2D and the hidden Dense).
 
-    Taught in episode 06, which compares "relu", "sigmoid", "tanh", "selu" and
+    Taught in episode 07, which compares "relu", "sigmoid", "tanh", "selu" and
     "leaky_relu". The output layer keeps softmax. With the default it is the
     same network as ``create_model_intro``: 79,530 parameters.
     """
@@ -253,7 +271,7 @@ def create_model_activation(activation="relu"):
 def create_model_deeper():
     """The intro CNN with a third Conv2D (32 filters) after the second pooling layer.
 
-    Taught in episode 06: the extra convolution shrinks the grid that Flatten
+    Taught in episode 07: the extra convolution shrinks the grid that Flatten
     sees from 6x6x32 to 4x4x32, so the first Dense layer, and the whole
     network, get smaller: 47,818 parameters instead of 79,530.
     """
@@ -273,7 +291,7 @@ def create_model_deeper():
 def compile_and_train(model, images, labels, validation_data, epochs=10, batch_size=32, callbacks=(), verbose=2):
     """Compile a model as in episode 01, train it, and return its history and the seconds it took.
 
-    Taught in episode 03, which writes it out; episodes 05, 06 and 07 import it from here.
+    Taught in episode 03, which writes it out; episodes 05 to 08 import it from here.
     """
     model.compile(
         optimizer=keras.optimizers.Adam(),
@@ -291,3 +309,24 @@ def compile_and_train(model, images, labels, validation_data, epochs=10, batch_s
         verbose=verbose,
     )
     return history, time.perf_counter() - start
+
+
+def load_or_train(path, create_model, images, labels, validation_data, epochs=10):
+    """Load the model saved at ``path``; if there is none, train a new one as its episode did and save it.
+
+    Episodes 06 and 07 load the models that earlier episodes saved. A learner who
+    opens one of them first (on a fresh Colab runtime, say) has no such file yet:
+    then this builds ``create_model()``, trains it with ``compile_and_train`` and
+    saves it at ``path``, and says so. Returns the model.
+    """
+    path = Path(path)
+    if path.is_file():
+        print(f"Loaded {path}.")
+        return keras.models.load_model(path)
+    print(f"{path} does not exist yet: training {create_model.__name__}() for {epochs} epochs, as its episode does ...")
+    model = create_model()
+    compile_and_train(model, images, labels, validation_data, epochs=epochs, verbose=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    print(f"Trained it and saved it as {path}.")
+    return model

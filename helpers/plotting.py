@@ -237,7 +237,7 @@ def plot_predictions(images, true_classes, probabilities, class_names, indices, 
     One row per image; returns the figure. The bar of the true class is blue
     and its label says "(true)"; when the model's answer (its highest
     probability) is wrong, that bar is orange, hatched and labelled "(wrong
-    answer)". Taught in episode 06, where ``helpers.widgets.prediction_browser``
+    answer)". Taught in episode 07, where ``helpers.widgets.prediction_browser``
     steps through the test images with it.
     """
     indices = list(indices)

@@ -3,7 +3,7 @@
     python -m helpers.train --epochs 10 --output output/
     lesson-train --quick              # the same, as an installed command
 
-The script version of the notebooks, taught in episode 07: the same data
+The script version of the notebooks, taught in episode 08: the same data
 loading, model building, training and evaluation, with no notebook needed,
 so a run can go on a server or a GPU machine and be repeated exactly. It
 writes into the output folder:

@@ -4,7 +4,7 @@
   photo of the cat filtered with it.
 - Episode 04 uses ``gradient_descent_explorer`` to try learning rates and step
   counts on the example loss of ``helpers.gradient_descent``.
-- Episode 06 uses ``prediction_browser`` to step through test images with the
+- Episode 07 uses ``prediction_browser`` to step through test images with the
   model's class probabilities, all of them or only the mistakes, of any class
   or of one.
 
@@ -237,7 +237,7 @@ def gradient_descent_explorer(start=1.0, learning_rate=0.05, iterations=25):
     display(widgets.VBox([widgets.HBox(list(sliders.values())), figure]))
 
 
-# --- predictions (episode 06) -------------------------------------------------------
+# --- predictions (episode 07) -------------------------------------------------------
 
 SHOW_CHOICES = {"all": "all images", "mistakes": "only mistakes", "correct": "only correct ones"}
 ANY_CLASS = "any class"
@@ -245,7 +245,7 @@ STATIC_COUNT = 3  # how many matching images the static figure shows
 
 
 def true_and_predicted_classes(labels, probabilities, class_names=CLASS_NAMES):
-    """Class numbers of the true labels and of the model's answers. Used in episode 06.
+    """Class numbers of the true labels and of the model's answers. Used in episode 07.
 
     ``labels`` may be class numbers or one-hot rows; ``probabilities`` is what
     ``model.predict`` returned: one row per image, one column per class.
@@ -266,7 +266,7 @@ def true_and_predicted_classes(labels, probabilities, class_names=CLASS_NAMES):
 
 
 def class_number(name, class_names=CLASS_NAMES):
-    """The number of the class called ``name``; None for "any class" (or None). Used in episode 06."""
+    """The number of the class called ``name``; None for "any class" (or None). Used in episode 07."""
     if name is None or name == ANY_CLASS:
         return None
     if name not in class_names:
@@ -275,7 +275,7 @@ def class_number(name, class_names=CLASS_NAMES):
 
 
 def matching_images(true_classes, predicted_classes, show="all", true_class=None):
-    """Indices of the images the prediction browser shows. Used in episode 06.
+    """Indices of the images the prediction browser shows. Used in episode 07.
 
     ``show`` is "all", "mistakes" or "correct". ``true_class``, a class
     number, keeps only the images of that true class; None keeps every class.
@@ -292,7 +292,7 @@ def matching_images(true_classes, predicted_classes, show="all", true_class=None
 
 
 def browse_readout(position, count):
-    """The browser's line of text, such as "image 3 of 127 matching". Used in episode 06."""
+    """The browser's line of text, such as "image 3 of 127 matching". Used in episode 07."""
     if count == 0:
         return "no image matches these filters"
     return f"image {position + 1} of {count} matching"
@@ -306,7 +306,7 @@ def prediction_browser(images, labels, probabilities, class_names=CLASS_NAMES, s
     "correct") and ``true_class`` (a class name, or None for any class) are the
     filters to start with. Without a widget front end (see
     ``widgets_available``), show the first few matching images once instead.
-    Returns nothing. Taught in episode 06.
+    Returns nothing. Taught in episode 07.
     """
     from IPython.display import clear_output, display
 

@@ -14,8 +14,8 @@ run calls at its end) renders from it:
   ``<span data-timing="KEY">80 seconds</span>`` in a notebook's markdown or in a
   markdown page. KEY is ``lesson-training``, ``lesson-wall``, ``intro-epoch``,
   ``peak-memory`` (the largest of any episode, and which), or cells of the episodes joined by ``+``, each ``NN/cell-id``, optionally
-  ``N × NN/cell-id``: ``05/train-dropout`` is the cell whose id is
-  ``train-dropout`` in episode 05. ``helpers.check`` reads the same file for its
+  ``N × NN/cell-id``: ``06/train-dropout`` is the cell whose id is
+  ``train-dropout`` in episode 06. ``helpers.check`` reads the same file for its
   reference figures.
 """
 
@@ -235,7 +235,7 @@ def timings_page(results):
         "a grid search's), a function of the notebook that does, or the training command.",
         "- **slowest cell**: the one cell that takes longest; it is usually a training run.",
         "- **peak memory**: the most memory the kernel and the processes it starts (the training "
-        "command in episode 07) held at once, sampled every 0.2 s: the private memory of each, plus "
+        "command in episode 08) held at once, sampled every 0.2 s: the private memory of each, plus "
         "the pages they share (TensorFlow's libraries) once. mybinder.org stops a session whose "
         "processes together pass 2 GiB, the Jupyter server included.",
         "- **key results**: what the cells tagged `key-result` print. Accuracies vary by a point "

@@ -58,8 +58,8 @@ def describe(filename, notebook, cell):
     return f"{filename}, cell {notebook.cells.index(cell)} (id {cell.get('id')})"
 
 
-def test_the_seven_instructor_notebooks_are_checked():
-    assert len(INSTRUCTOR_NOTEBOOKS) == 7, INSTRUCTOR_NOTEBOOKS
+def test_the_eight_instructor_notebooks_are_checked():
+    assert len(INSTRUCTOR_NOTEBOOKS) == 8, INSTRUCTOR_NOTEBOOKS
 
 
 @pytest.mark.parametrize("filename", INSTRUCTOR_NOTEBOOKS)

@@ -11,11 +11,9 @@ import pytest
 from exercise_runs import run_cell, run_filled
 from helpers.data import CLASS_NAMES
 from helpers.exercises import episode05
-from helpers.gradient_descent import descend
 from helpers.models import create_model_intro
-from helpers.plotting import plot_descent
 
-CHECKED = ["find_limits", "compile_intro", "train_intro", "dropout_model"]
+CHECKED = ["compile_intro", "train_intro"]
 
 
 def one_hot(count):
@@ -31,12 +29,9 @@ def compiled_intro_model():
 
 def namespace_before(name):
     """A fresh namespace holding what the notebook holds just before challenge ``name``."""
-    namespace = {"keras": keras, "np": np, "plt": plt, "CLASS_NAMES": CLASS_NAMES, "descend": descend,
-                 "plot_descent": plot_descent, "create_model_intro": create_model_intro,
+    namespace = {"keras": keras, "np": np, "plt": plt, "CLASS_NAMES": CLASS_NAMES, "create_model_intro": create_model_intro,
                  "train_images": np.zeros((40, 32, 32, 3), dtype="uint8"), "train_labels": one_hot(40),
                  "val_images": np.zeros((16, 32, 32, 3), dtype="uint8"), "val_labels": one_hot(16)}
-    if name == "find_limits":  # the loop over three learning rates before it ends with 0.3
-        namespace.update(learning_rate=0.3, positions=descend(start=1.0, learning_rate=0.3, iterations=25))
     if name == "train_intro":
         namespace.update(model_intro=compiled_intro_model(),
                          tensorboard_intro=keras.callbacks.Callback())  # a callback that logs nothing
@@ -59,13 +54,8 @@ def test_empty_blanks_are_reported_as_not_yet_done(name):
 
 
 ADAM, LOSS, METRICS = episode05.compile_intro.answers
-DROPOUT_MODEL = episode05.dropout_model.answers
 
 WRONG_ANSWERS = [
-    ("find_limits", ["0.25"], "takes x from 1 to 2, and so it stops short of the minimum at 3"),
-    ("find_limits", ["1.0"], "takes x from 1 to 5, and so it jumps past the minimum at 3"),
-    ("find_limits", ['"0.5"'], "learning_rate is the text '0.5': write the number without quotes"),
-    ("find_limits", ["-0.5"], "learning_rate is -0.5; descend needs a positive number"),
     ("compile_intro", [ADAM, "keras.losses.SparseCategoricalCrossentropy()", METRICS],
      "SparseCategoricalCrossentropy expects class numbers, but our labels are one-hot rows"),
     ("compile_intro", [ADAM, LOSS, "keras.metrics.CategoricalAccuracy()"],
@@ -83,13 +73,6 @@ WRONG_ANSWERS = [
      "fit took 1 step per epoch, where batches of 32 images make 2: its batches held more than 32 images"),
     ("train_intro", ["32", "10", "None"], "history_intro has no val_loss: fit ran without validation data"),
     ("train_intro", ["10", "32", "(val_images, val_labels)"], "batch_size and epochs are swapped"),
-    ("dropout_model", ["32", *DROPOUT_MODEL[1:]], "the Conv2D layer has filters=32; the challenge asks for 64"),
-    ("dropout_model", ["64", "Dropout", "0.2", *DROPOUT_MODEL[3:]],
-     "the Dropout layer has rate=0.2; the challenge asks for 0.5"),
-    ("dropout_model", [*DROPOUT_MODEL[:4], '"relu"'],
-     "the output layer uses relu; a classifier over 10 classes needs softmax"),
-    ("dropout_model", ["64", "BatchNormalization", "", *DROPOUT_MODEL[3:]],
-     "Layer 7 after the input is BatchNormalization(), where the challenge has Dropout(0.5)"),
 ]
 
 
@@ -114,6 +97,6 @@ def test_keeping_what_compile_returns_is_explained():
     assert verdict.startswith("Not quite:") and "compile changes the model itself and returns None" in verdict
 
 
-@pytest.mark.parametrize("name", ["read_curves", "read_regularisation"])
+@pytest.mark.parametrize("name", ["read_curves"])
 def test_discussion_challenges_point_to_the_solution(name):
     assert "solution()" in getattr(episode05, name).verdict({})

@@ -1,4 +1,4 @@
-"""helpers.gradient_descent: the worked example of episodes 04 and 05."""
+"""helpers.gradient_descent: the worked example of episode 04."""
 
 import numpy as np
 import pytest

@@ -86,7 +86,7 @@ def reference_cells(instructor):
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    """One folder for all episodes, as for a learner: episode 05's saved models serve 06 and 07."""
+    """One folder for all episodes, as for a learner: the models that episodes 05 and 06 save serve the later ones."""
     return tmp_path_factory.mktemp("learner")
 
 

@@ -205,7 +205,7 @@ def test_pima_model_is_12_8_1_with_a_sigmoid_output():
     assert model.input_shape == (None, 8) and model.count_params() == 221
 
 
-# --- episode 05: the intro CNN with L2 penalties, batch normalisation, augmentation ----
+# --- episode 06: the intro CNN with L2 penalties, batch normalisation, augmentation ----
 
 @pytest.fixture(scope="module")
 def regularised():
@@ -257,13 +257,17 @@ def test_l2_model_adds_its_penalty_to_the_loss(regularised):
     assert all(float(loss) > 0 for loss in model.losses)
 
 
-def test_batchnorm_model_normalises_after_each_convolution(regularised):
+def test_batchnorm_model_normalises_each_hidden_layer_before_its_activation(regularised):
     model = regularised["batchnorm"]
-    assert layer_kinds(model) == ["Rescaling", "Conv2D", "BatchNormalization", "MaxPooling2D",
-                                  "Conv2D", "BatchNormalization", "MaxPooling2D", "Flatten", "Dense", "Dense"]
-    assert model.count_params() == 79_722
+    normalised = ["BatchNormalization", "Activation"]
+    assert layer_kinds(model) == ["Rescaling", "Conv2D", *normalised, "MaxPooling2D",
+                                  "Conv2D", *normalised, "MaxPooling2D", "Flatten", "Dense", *normalised, "Dense"]
+    assert [layer.use_bias for layer in model.layers if type(layer).__name__ in ("Conv2D", "Dense")] == [
+        False, False, False, True]
+    trainable = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
+    assert (model.count_params(), trainable) == (79_866, 79_642)
     non_trainable = sum(int(np.prod(weight.shape)) for weight in model.non_trainable_weights)
-    assert non_trainable == 96  # a running mean and variance for each of 16 + 32 channels
+    assert non_trainable == 224  # a running mean and variance for each of 16 + 32 + 64 channels
 
 
 def test_augmented_model_augments_only_in_training(regularised, intro):
@@ -304,18 +308,29 @@ def test_three_block_model_matches_the_training_command_description():
     assert model.count_params() == 358_218
 
 
-# --- episode 06: the tuning models ------------------------------------------------
+# --- episode 07: the tuning models ------------------------------------------------
 
 
-def test_dropout_rate_model_defaults_to_the_dropout_model(dropout):
-    from helpers.models import create_model_dropout_rate
+def test_dropout_rate_model_defaults_to_the_intro_model_with_dropout():
+    from helpers.models import create_model_dropout_rate, create_model_intro_dropout
 
-    assert architecture(create_model_dropout_rate()) == architecture(dropout)
-    for rate in (0.15, 0.3, 0.45, 0.6, 0.75):
+    assert architecture(create_model_dropout_rate()) == architecture(create_model_intro_dropout())
+    for rate in (0.0, 0.25, 0.5, 0.75, 0.9):
         model = create_model_dropout_rate(rate)
         rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
         assert rates == [rate]
-        assert model.count_params() == dropout.count_params() == 33_834
+        assert model.count_params() == 79_530
+
+
+def test_the_intro_model_with_dropout_is_the_intro_model_plus_one_dropout_layer(intro):
+    from helpers.models import create_model_intro_dropout
+
+    model = create_model_intro_dropout()
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.index("Dropout") == kinds.index("Flatten") + 1
+    without = [layer for layer in architecture(model) if layer[0] != "Dropout"]
+    assert without == architecture(intro)
+    assert model.count_params() == intro.count_params() == 79_530
 
 
 def test_activation_model_defaults_to_the_intro_model(intro):

@@ -372,7 +372,7 @@ def test_the_kernel_explorer_falls_back_to_one_static_figure(static_figures, cap
     assert capsys.readouterr().out == ""
 
 
-# --- the prediction browser: logic (episode 06) ---------------------------------------------
+# --- the prediction browser: logic (episode 07) ---------------------------------------------
 
 # Six images: true classes 0, 1, 2, 0, 1, 2; the model gets images 1 and 3 wrong.
 TRUE = np.array([0, 1, 2, 0, 1, 2])
@@ -436,7 +436,7 @@ def test_the_browser_refuses_images_that_do_not_match_the_labels(live_widgets):
     assert live_widgets == []
 
 
-# --- the prediction browser: widgets and static figure (episode 06) -------------------------
+# --- the prediction browser: widgets and static figure (episode 07) -------------------------
 
 @pytest.fixture
 def prediction_draws(monkeypatch):
@@ -525,7 +525,7 @@ def test_the_static_browser_says_when_nothing_matches(static_figures, capsys):
 
 
 def test_the_module_lists_all_three_explorers():
-    for name, episode in [("kernel_explorer", "03"), ("gradient_descent_explorer", "04"), ("prediction_browser", "06")]:
+    for name, episode in [("kernel_explorer", "03"), ("gradient_descent_explorer", "04"), ("prediction_browser", "07")]:
         assert name in widgets.__doc__ and f"Episode {episode}" in widgets.__doc__
 
 

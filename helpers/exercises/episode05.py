@@ -1,13 +1,12 @@
 """Self-checks for episode 05, "Compile and train (fit) a convolutional neural network".
 
 The checks read what Keras keeps about a model: how it was compiled
-(``get_compile_config``), how ``fit`` ran (``History.params``) and which layers
-lead to its output. None of them builds or trains anything.
+(``get_compile_config``) and how ``fit`` ran (``History.params``). None of them
+builds or trains anything.
 """
 
 import inspect
 import math
-import numbers
 
 from helpers.quiet import import_tensorflow_quietly
 
@@ -16,28 +15,7 @@ import_tensorflow_quietly()  # before keras, so that importing this module print
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from helpers.data import CLASS_NAMES
 from helpers.exercises import Exercise, Mistake
-from helpers.exercises.layers import FLATTEN, RESCALING, compare_layers, conv, dense, dropout, pool
-from helpers.gradient_descent import MINIMUM, descend
-
-
-def check_find_limits(exercise, positions, learning_rate):
-    if isinstance(learning_rate, str):
-        raise Mistake(f"learning_rate is the text {learning_rate!r}: write the number without quotes.")
-    if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
-        raise Mistake(f"learning_rate is {learning_rate!r}; descend needs a positive number.")
-    positions = np.asarray(positions, dtype=float)
-    if not np.allclose(positions, descend(1.0, learning_rate, len(positions) - 1), equal_nan=True):
-        raise Mistake(f"positions were not made with learning_rate = {learning_rate:g}: run the whole cell "
-                      "again, so that descend uses the rate you chose.")
-    first_step = positions[1]
-    if np.isclose(first_step, MINIMUM):
-        return f"With learning rate {learning_rate:g}, the first step lands exactly on the minimum, x = 3."
-    how = "stops short of" if first_step < MINIMUM else "jumps past"
-    raise Mistake(f"with learning rate {learning_rate:g} the first step takes x from 1 to {first_step:.3g}, and "
-                  "so it " + how + " the minimum at 3. One step moves x by 4 × the learning rate, and from 1 "
-                  "to 3 is 2.")
 
 
 def kind(setting):
@@ -114,30 +92,6 @@ def check_train_intro(exercise, history_intro, train_images):
             "data after every epoch.")
 
 
-def check_dropout_model(exercise, model_dropout):
-    if not isinstance(model_dropout, keras.Model):
-        raise Mistake(f"model_dropout is a {type(model_dropout).__name__}, not a Keras model: "
-                      "create_model_dropout() must end with return keras.Model(inputs=inputs, outputs=outputs, ...).")
-    expected = [
-        RESCALING,
-        conv(16), pool((2, 2)),
-        conv(32), pool((2, 2)),
-        conv(exercise.answer(0)),
-        dropout(exercise.answer(2)),
-        FLATTEN,
-        dense(len(CLASS_NAMES), exercise.answer(4)),
-    ]
-    compare_layers(model_dropout.outputs[0], expected, name="model_dropout")
-    parameters = model_dropout.count_params()
-    if parameters != 33_834:
-        raise Mistake(f"model_dropout has {parameters:,} parameters instead of 33,834: give keras.Input the "
-                      "shape of one image, train_images.shape[1:].")
-    return f"model_dropout has {parameters:,} parameters, fewer than half of the intro model's 79,530."
-
-
-find_limits = Exercise("05", "find_limits", reads=("positions", "learning_rate"), check_answer=check_find_limits)
 compile_intro = Exercise("05", "compile_intro", reads=("model_intro",), check_answer=check_compile_intro)
 train_intro = Exercise("05", "train_intro", reads=("history_intro", "train_images"), check_answer=check_train_intro)
 read_curves = Exercise("05", "read_curves")
-dropout_model = Exercise("05", "dropout_model", reads=("model_dropout",), check_answer=check_dropout_model)
-read_regularisation = Exercise("05", "read_regularisation")

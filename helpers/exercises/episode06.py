@@ -1,81 +1,40 @@
-"""Self-checks for episode 06, "Evaluate and tune a CNN".
+"""Self-checks for episode 06, "Prevent overfitting".
 
-The checks look at what the learner's cells leave behind: the accuracy of each
-class, the validation losses of the dropout experiment and the deeper model.
+The check reads the layers that lead to the model's output. It builds and
+trains nothing.
 """
 
-import numpy as np
+from helpers.quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+
+import keras  # noqa: E402
 
 from helpers.data import CLASS_NAMES
 from helpers.exercises import Exercise, Mistake
-from helpers.exercises.episode03 import layers_up_to
-from helpers.exercises.layers import compare_layers, conv
-
-# What dropout_val_loss may hold instead of the validation loss, in words.
-OTHER_HISTORY_KEYS = {
-    "val_categorical_accuracy": "the validation accuracy",
-    "loss": "the training loss",
-    "categorical_accuracy": "the training accuracy",
-}
+from helpers.exercises.layers import FLATTEN, RESCALING, compare_layers, conv, dense, dropout, pool
 
 
-def check_per_class(exercise, per_class_accuracy, matrix):
-    values = np.asarray(per_class_accuracy, dtype=float)
-    diagonal = np.diag(matrix)
-    if np.allclose(values, diagonal / matrix.sum(axis=1)):
-        return ("per_class_accuracy divides the diagonal of matrix by its row totals: for each true class, "
-                "the share of its test images that the model got right.")
-    if np.allclose(values, diagonal / matrix.sum(axis=0)):
-        raise Mistake("you divided by the column totals (axis=0): that is the share of the images predicted as "
-                      "each class that were right (its precision), not the share of each true class that was "
-                      "found. Each row is one true class: add up the rows with axis=1.")
-    if np.allclose(values, diagonal / matrix.sum()):
-        raise Mistake("you divided by the total of the whole matrix, the number of all test images. Divide by "
-                      "the total of each row instead: matrix.sum(axis=1).")
-    # Show the first class where the answer differs.
-    expected = diagonal / matrix.sum(axis=1)
-    first = np.flatnonzero(~np.isclose(values, expected))[0]
-    raise Mistake(f"for {CLASS_NAMES[first]} you have {values[first]:.3f} instead of {expected[first]:.3f}. "
-                  "Both the diagonal and the row totals come from matrix: np.diag(matrix) / matrix.sum(axis=1).")
+def check_dropout_model(exercise, model_dropout):
+    if not isinstance(model_dropout, keras.Model):
+        raise Mistake(f"model_dropout is a {type(model_dropout).__name__}, not a Keras model: "
+                      "create_model_dropout() must end with return keras.Model(inputs=inputs, outputs=outputs, ...).")
+    expected = [
+        RESCALING,
+        conv(16), pool((2, 2)),
+        conv(32), pool((2, 2)),
+        conv(exercise.answer(0)),
+        dropout(exercise.answer(2)),
+        FLATTEN,
+        dense(len(CLASS_NAMES), exercise.answer(4)),
+    ]
+    compare_layers(model_dropout.outputs[0], expected, name="model_dropout")
+    parameters = model_dropout.count_params()
+    if parameters != 33_834:
+        raise Mistake(f"model_dropout has {parameters:,} parameters instead of 33,834: give keras.Input the "
+                      "shape of one image, train_images.shape[1:].")
+    return f"model_dropout has {parameters:,} parameters, fewer than half of the intro model's 79,530."
 
 
-def check_dropout_rates(exercise, dropout_val_loss, history):
-    rates = exercise.answer(0)
-    if sorted(dropout_val_loss) != sorted(rates):
-        raise Mistake(f"dropout_val_loss has the rates {list(dropout_val_loss)}; the challenge asks for {rates}.")
-    # history is what the last run of the loop left behind, so it belongs to the last rate.
-    kept = dropout_val_loss[list(dropout_val_loss)[-1]]
-    if kept != history["val_loss"][-1]:
-        for key, meaning in OTHER_HISTORY_KEYS.items():
-            if key in history and kept == history[key][-1]:
-                raise Mistake(f'dropout_val_loss holds {meaning}, history["{key}"], not the validation loss: '
-                              'read history["val_loss"].')
-        raise Mistake('the last value of dropout_val_loss is not the last validation loss of its run: '
-                      'store history["val_loss"][-1].')
-    losses = list(dropout_val_loss.values())
-    if np.allclose(losses, losses[0], rtol=1e-3):
-        raise Mistake("every rate gave the same validation loss, so every model was the same: pass the loop's "
-                      "rate to create_model_dropout_rate(rate).")
-    return f"dropout_val_loss holds the validation loss after the last epoch for each of the rates {rates}."
-
-
-def check_deeper(exercise, model_deeper):
-    # The intro CNN (episode 03) with one more Conv2D after its second pooling layer.
-    intro = layers_up_to("output_layer")
-    deeper = intro[:5] + [conv(32)] + intro[5:]
-    compare_layers(model_deeper.outputs[0], deeper, name="model_deeper")
-    parameters = model_deeper.count_params()
-    if parameters != 47_818:
-        raise Mistake(f"model_deeper has the right layers but {parameters:,} parameters instead of 47,818: "
-                      "does train_images hold images of 32×32×3?")
-    return ("model_deeper has the extra Conv2D(32, (3, 3)) after the second pooling, and 47,818 parameters, "
-            "fewer than the intro CNN's 79,530: Flatten now gets 4 × 4 × 32 = 512 values instead of 1,152.")
-
-
-good_test_set = Exercise("06", "good_test_set")
-per_class = Exercise("06", "per_class", reads=("per_class_accuracy", "matrix"), check_answer=check_per_class)
-read_confusion = Exercise("06", "read_confusion")
-dropout_rates = Exercise("06", "dropout_rates", reads=("dropout_val_loss", "history"),
-                         check_answer=check_dropout_rates)
-deeper = Exercise("06", "deeper", reads=("model_deeper",), check_answer=check_deeper)
-plan_next = Exercise("06", "plan_next")
+read_regularisation = Exercise("06", "read_regularisation")
+dropout_model = Exercise("06", "dropout_model", reads=("model_dropout",), check_answer=check_dropout_model)

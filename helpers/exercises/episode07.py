@@ -1,89 +1,74 @@
-"""Self-checks for episode 07, "Share a model and next steps".
+"""Self-checks for episode 07, "Evaluate and tune a CNN".
 
-The checks compare the learner's reloaded model, cropped photo and transfer
-model with what the challenges ask for, without building any model themselves.
+The checks look at what the learner's cells leave behind: the accuracy of each
+class, the validation losses of the dropout experiment (measured again on the last\nmodel) and the deeper model.
 """
 
-from helpers.quiet import import_tensorflow_quietly
+import numpy as np
 
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from helpers.data import CLASS_NAMES, cat_photo_path
+from helpers.data import CLASS_NAMES
 from helpers.exercises import Exercise, Mistake
+from helpers.exercises.episode03 import layers_up_to
+from helpers.exercises.layers import compare_layers, conv
 
-# EfficientNetB0 ends in 1,280 feature maps; the new Dense layer links each to every class, plus one bias per class.
-EFFICIENTNET_B0_TRAINED = 1280 * len(CLASS_NAMES) + len(CLASS_NAMES)
-
-
-def check_weights_only(exercise, fresh, model, fresh_probabilities, original_probabilities):
-    fresh_shapes = [tuple(weight.shape) for weight in fresh.weights]
-    model_shapes = [tuple(weight.shape) for weight in model.weights]
-    if fresh_shapes != model_shapes:
-        raise Mistake(f"fresh ({fresh.name}) is not built like model ({model.name}), so load_weights cannot fill "
-                      "it: build fresh with create_model_dropout(), the function that made model.")
-    pairs = zip(fresh.get_weights(), model.get_weights())
-    if not all(np.array_equal(mine, theirs) for mine, theirs in pairs):
-        raise Mistake("fresh does not have model's weights: after saving them with model.save_weights(weights_path), "
-                      "load them into fresh with fresh.load_weights(weights_path).")
-    if fresh_probabilities.shape != original_probabilities.shape:
-        raise Mistake(f"fresh_probabilities has shape {fresh_probabilities.shape}, original_probabilities "
-                      f"{original_probabilities.shape}: predict on the same first 100 test images, test_images[:100].")
-    if not np.allclose(fresh_probabilities, original_probabilities):
-        raise Mistake("fresh has model's weights, but its predictions differ from original_probabilities: "
-                      "predict on the same images, test_images[:100].")
-    return "fresh has the saved weights and makes the same predictions as model on the first 100 test images."
-
-
-def check_crop(exercise, square_batch, square_probabilities):
-    size = exercise.answer(0)
-    cropped = keras.utils.load_img(cat_photo_path(), target_size=size, keep_aspect_ratio=True)
-    expected = np.asarray(cropped, dtype="uint8")[np.newaxis]
-    if square_batch.ndim == 3:
-        raise Mistake(f"square_batch has shape {square_batch.shape}, one image without a batch axis; predict "
-                      "takes a batch of images: add the axis with [np.newaxis].")
-    if square_batch.shape != expected.shape:
-        raise Mistake(f"square_batch has shape {square_batch.shape}, expected {expected.shape}: the model takes "
-                      f"images of {size[0]}×{size[1]} pixels, so load the photo with target_size={size}.")
-    if not np.array_equal(square_batch, expected):
-        squashed = np.asarray(keras.utils.load_img(cat_photo_path(), target_size=size), dtype="uint8")
-        if np.array_equal(square_batch[0], squashed):
-            raise Mistake("square_batch is the squashed photo, as in cat_batch: pass keep_aspect_ratio=True, so "
-                          "that load_img cuts a square out of the middle before it shrinks the photo.")
-        raise Mistake("square_batch is not the photo from cat_photo_path(), cropped to a square and shrunk to "
-                      f"{size[0]}×{size[1]} pixels.")
-    if np.shape(square_probabilities) != (len(CLASS_NAMES),):
-        raise Mistake(f"square_probabilities has shape {np.shape(square_probabilities)}; it should hold one "
-                      "probability per class: the first row, [0], of what predict returns.")
-    return f"square_batch holds the cat cropped to a square and shrunk to {size[0]}×{size[1]}: shape {expected.shape}."
+def check_per_class(exercise, per_class_accuracy, matrix):
+    values = np.asarray(per_class_accuracy, dtype=float)
+    diagonal = np.diag(matrix)
+    if np.allclose(values, diagonal / matrix.sum(axis=1)):
+        return ("per_class_accuracy divides the diagonal of matrix by its row totals: for each true class, "
+                "the share of its test images that the model got right.")
+    if np.allclose(values, diagonal / matrix.sum(axis=0)):
+        raise Mistake("you divided by the column totals (axis=0): that is the share of the images predicted as "
+                      "each class that were right (its precision), not the share of each true class that was "
+                      "found. Each row is one true class: add up the rows with axis=1.")
+    if np.allclose(values, diagonal / matrix.sum()):
+        raise Mistake("you divided by the total of the whole matrix, the number of all test images. Divide by "
+                      "the total of each row instead: matrix.sum(axis=1).")
+    # Show the first class where the answer differs.
+    expected = diagonal / matrix.sum(axis=1)
+    first = np.flatnonzero(~np.isclose(values, expected))[0]
+    raise Mistake(f"for {CLASS_NAMES[first]} you have {values[first]:.3f} instead of {expected[first]:.3f}. "
+                  "Both the diagonal and the row totals come from matrix: np.diag(matrix) / matrix.sum(axis=1).")
 
 
-def check_another_base(exercise, base_b0, transfer_b0, trainable):
-    if base_b0.name != "efficientnetb0":
-        raise Mistake(f"base_b0 is {base_b0.name}; the challenge asks for keras.applications.EfficientNetB0.")
-    if base_b0.trainable:
-        raise Mistake(f"base_b0 is still trainable, so all its {base_b0.count_params():,} parameters would be "
-                      "trained: freeze it with base_b0.trainable = False.")
-    counted = sum(int(np.prod(weight.shape)) for weight in transfer_b0.trainable_weights)
-    if trainable == transfer_b0.count_params():
-        raise Mistake(f"trainable is {trainable:,}, every parameter of transfer_b0, frozen or not: count only "
-                      "the ones in transfer_b0.trainable_weights.")
-    if trainable != counted:
-        raise Mistake(f"trainable is {trainable:,}, but transfer_b0.trainable_weights hold {counted:,} numbers: "
-                      "add up the sizes of transfer_b0.trainable_weights.")
-    if counted != EFFICIENTNET_B0_TRAINED:
-        raise Mistake(f"transfer_b0 trains {counted:,} parameters instead of {EFFICIENTNET_B0_TRAINED:,}: put "
-                      "one Dense(len(CLASS_NAMES)) layer after GlobalAveragePooling2D, as in the template.")
-    return (f"EfficientNetB0 is frozen, and only the new Dense layer is trained: 1,280 × 10 + 10 = "
-            f"{EFFICIENTNET_B0_TRAINED:,} parameters.")
+def check_dropout_rates(exercise, dropout_val_loss, dropout_val_accuracy, model, val_images, val_labels):
+    rates = exercise.answer(0)
+    if sorted(dropout_val_loss) != sorted(rates):
+        raise Mistake(f"dropout_val_loss has the rates {list(dropout_val_loss)}; the challenge asks for {rates}.")
+    losses = list(dropout_val_loss.values())
+    if np.allclose(losses, losses[0], rtol=1e-3):
+        raise Mistake("every rate gave the same validation loss, so every model was the same: pass the loop's "
+                      "rate to create_model_dropout_rate(rate).")
+    # model is what the last run of the loop left behind, so it belongs to the last rate.
+    last = list(dropout_val_loss)[-1]
+    loss, accuracy = model.evaluate(val_images, val_labels, verbose=0)
+    if not np.isclose(dropout_val_loss[last], loss, rtol=1e-4):
+        raise Mistake(f"for rate {last}, dropout_val_loss holds {dropout_val_loss[last]:.3f}, but the model's "
+                      f"loss on the validation images is {loss:.3f}: measure each model on the validation set, "
+                      "model.evaluate(val_images, val_labels, verbose=0).")
+    if not np.isclose(dropout_val_accuracy[last], accuracy, rtol=1e-4):
+        raise Mistake("dropout_val_accuracy does not hold the validation accuracy that evaluate returns second.")
+    return f"dropout_val_loss holds the validation loss of the final model for each of the rates {rates}."
 
 
-weights_only = Exercise("07", "weights_only",
-                        reads=("fresh", "model", "fresh_probabilities", "original_probabilities"),
-                        check_answer=check_weights_only)
-crop = Exercise("07", "crop", reads=("square_batch", "square_probabilities"), check_answer=check_crop)
-another_base = Exercise("07", "another_base", reads=("base_b0", "transfer_b0", "trainable"),
-                        check_answer=check_another_base)
-real_run = Exercise("07", "real_run")
+def check_deeper(exercise, model_deeper):
+    # The intro CNN (episode 03) with one more Conv2D after its second pooling layer.
+    intro = layers_up_to("output_layer")
+    deeper = intro[:5] + [conv(32)] + intro[5:]
+    compare_layers(model_deeper.outputs[0], deeper, name="model_deeper")
+    parameters = model_deeper.count_params()
+    if parameters != 47_818:
+        raise Mistake(f"model_deeper has the right layers but {parameters:,} parameters instead of 47,818: "
+                      "does train_images hold images of 32×32×3?")
+    return ("model_deeper has the extra Conv2D(32, (3, 3)) after the second pooling, and 47,818 parameters, "
+            "fewer than the intro CNN's 79,530: Flatten now gets 4 × 4 × 32 = 512 values instead of 1,152.")
+
+
+good_test_set = Exercise("07", "good_test_set")
+per_class = Exercise("07", "per_class", reads=("per_class_accuracy", "matrix"), check_answer=check_per_class)
+read_confusion = Exercise("07", "read_confusion")
+dropout_rates = Exercise("07", "dropout_rates",
+                         reads=("dropout_val_loss", "dropout_val_accuracy", "model", "val_images", "val_labels"),
+                         check_answer=check_dropout_rates)
+deeper = Exercise("07", "deeper", reads=("model_deeper",), check_answer=check_deeper)
+plan_next = Exercise("07", "plan_next")

@@ -1,6 +1,6 @@
 """Compare the layers a learner stacked with the layers a challenge asks for.
 
-The checks of episodes 03, 05 and 06 use these. A Keras tensor remembers the
+The checks of episodes 03, 05 and 07 use these. A Keras tensor remembers the
 layer that made it, and that layer the tensor it was called on, so the path
 from ``keras.Input`` to any tensor can be read back without building anything.
 """
