@@ -1,7 +1,8 @@
 """Self-checks for episode 07, "Evaluate and tune a CNN".
 
 The checks look at what the learner's cells leave behind: the accuracy of each
-class, the validation losses of the dropout experiment (measured again on the last\nmodel) and the deeper model.
+class, the validation losses of the dropout experiment (measured again on the
+last model) and the deeper model.
 """
 
 import numpy as np
