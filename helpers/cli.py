@@ -45,6 +45,25 @@ def whole_number_at_least(minimum, why=""):
     return parse
 
 
+def number_in(low, below, description):
+    """An argparse ``type``: a number from ``low`` up to, not including, ``below``.
+
+    ``description`` names the range in messages, such as "0 or more minutes".
+    NaN is never in range.
+    """
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}") from None
+        if not low <= value < below:
+            raise argparse.ArgumentTypeError(f"must be {description}, got {text}")
+        return value
+
+    return parse
+
+
 def seed_number(text):
     """An argparse ``type``: a whole number from 0 to LARGEST_SEED."""
     value = whole_number_at_least(0)(text)

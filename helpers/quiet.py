@@ -9,18 +9,20 @@ while TensorFlow starts up and looks for devices; if anything goes wrong in
 that window, what TensorFlow printed is shown again with the exception.
 """
 
+import contextlib
 import os
 import sys
 import tempfile
 
 
-def import_tensorflow_quietly():
-    """Import TensorFlow, find its devices, and return the ``tensorflow`` module.
+@contextlib.contextmanager
+def tensorflow_notices_hidden(expected=(KeyboardInterrupt,)):
+    """Hide what TensorFlow's C++ runtime writes to the error stream meanwhile.
 
-    Call it before importing keras. Later calls are cheap and print nothing.
+    If the block fails, what was hidden is shown again with the exception,
+    except for the ``expected`` exceptions (stopped on purpose, or explained
+    in a line of their own), for which it does not matter.
     """
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
     # Keep the runtime's later INFO and WARNING lines out of the notebook; errors still show.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with tempfile.TemporaryFile() as captured:
@@ -28,12 +30,8 @@ def import_tensorflow_quietly():
         saved_stderr = os.dup(2)
         os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow as tf
-
-            # Looking for devices now makes TensorFlow probe for CUDA inside this
-            # quiet window instead of during the learner's first model.fit().
-            tf.config.list_logical_devices()
-        except KeyboardInterrupt:  # stopped on purpose: what TensorFlow printed does not matter
+            yield
+        except expected:
             raise
         except BaseException:
             os.dup2(saved_stderr, 2)
@@ -43,5 +41,20 @@ def import_tensorflow_quietly():
         finally:
             os.dup2(saved_stderr, 2)
             os.close(saved_stderr)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow, find its devices, and return the ``tensorflow`` module.
+
+    Call it before importing keras. Later calls are cheap and print nothing.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    with tensorflow_notices_hidden():
+        import tensorflow as tf
+
+        # Looking for devices now makes TensorFlow probe for CUDA inside this
+        # quiet window instead of during the learner's first model.fit().
+        tf.config.list_logical_devices()
     tf.get_logger().setLevel("ERROR")
     return tf

@@ -24,7 +24,10 @@ this command:
    (``episodes/figures/NAME.png``), with their alt text from ``helpers.diagrams``;
 5. writes the measured durations into the episodes' text, and renders
    ``docs/timings.md`` and the tables of README.md and the instructor notes,
-   all from ``helpers/timings.json`` (see scripts/timing_pages.py);
+   all from ``helpers/timings.json`` (see scripts/timing_pages.py); and writes
+   the tables of ``benchmarks/results.json`` into the markdown blocks
+   ``<!-- begin: benchmark-SECTION -->`` ... ``<!-- end: benchmark-SECTION -->``
+   of the episodes, SECTION being a section of that file such as ``ablation``;
 6. writes ``helpers/exercises/answer_key.json``: the title, hint and solution
    of every challenge, its blank cell, and the answer to each blank (``___``),
    read off the first solution code cell, which must be the blank cell with
@@ -51,6 +54,9 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import timing_pages  # noqa: E402  (a script beside this one)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from run_benchmarks import section_text  # noqa: E402  (the script that measures the benchmarks)
 
 ROOT = Path(__file__).resolve().parent.parent
 EPISODES = ROOT / "episodes"
@@ -299,6 +305,27 @@ def learner_version(notebook):
     return notebook
 
 
+BENCHMARK_RESULTS = ROOT / "benchmarks" / "results.json"
+BENCHMARK_BLOCK = re.compile(r"<!-- begin: benchmark-([\w-]+) -->")
+
+
+def with_benchmark_tables(notebook):
+    """Write each benchmark section's tables and notes into its ``benchmark-SECTION`` block (in place)."""
+    cells = [cell for cell in notebook.cells if cell.cell_type == "markdown" and BENCHMARK_BLOCK.search(cell.source)]
+    if not cells:
+        return notebook
+    sections = json.loads(BENCHMARK_RESULTS.read_text(encoding="utf-8"))["sections"]
+    for cell in cells:
+        names = BENCHMARK_BLOCK.findall(cell.source)
+        missing = [name for name in names if name not in sections]
+        if missing:
+            raise ValueError(f"{BENCHMARK_RESULTS.relative_to(ROOT)} has no section {', '.join(missing)}: "
+                             "run python benchmarks/run_benchmarks.py")
+        blocks = {f"benchmark-{name}": "\n".join(section_text(sections[name])) for name in names}
+        cell.source = timing_pages.render_blocks(cell.source, blocks)
+    return notebook
+
+
 def instructor_notebooks():
     return sorted(EPISODES.glob("[0-9][0-9]-*.ipynb"))
 
@@ -312,6 +339,7 @@ def expected_files(repository):
         instructor = with_check_cells(with_launch_cells(nbformat.read(path, as_version=4), repository,
                                                         path.relative_to(ROOT).as_posix()))
         timing_pages.render_notebook_text(instructor, results)
+        with_benchmark_tables(instructor)
         with_figures(instructor)
         by_path[path] = instructor
         instructor.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)

@@ -217,22 +217,35 @@ def key_results(notebook):
 HELPER_TRAINERS = ("compile_and_train",)
 
 
-def calls_fit(source, trainers=()):
-    """True when code calls ``fit``, runs the training command, or calls a helper or one of ``trainers`` that trains."""
-    return (".fit(" in source or "helpers.train" in source
-            or any(re.search(rf"\b{name}\(", source) for name in (*HELPER_TRAINERS, *trainers)))
+TRAINING_COMMAND = re.compile(r'"-m",\s*"helpers\.train"|-m helpers\.train')  # run, not imported
+
+
+def calls_fit(source, trainers=(), commands=()):
+    """True when code calls ``fit``, runs the training command, or calls a helper or one of ``trainers`` that trains.
+
+    ``commands`` are the names of variables that hold the training command
+    (``command = [sys.executable, "-m", "helpers.train", ...]``): code that
+    uses one runs it.
+    """
+    return (".fit(" in source or TRAINING_COMMAND.search(source)
+            or any(re.search(rf"\b{name}\(", source) for name in (*HELPER_TRAINERS, *trainers))
+            or any(re.search(rf"\b{name}\b", source) for name in commands))
 
 
 def training_cells(notebook):
     """Indices of the code cells that train a model, directly or through a function of the notebook."""
     sources = {index: cell.source for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"}
-    functions = {}
+    functions, commands = {}, set()
     for source in sources.values():
         for match in re.finditer(r"^def (\w+)\(.*?(?=^\S|\Z)", source, re.M | re.S):
             functions[match.group(1)] = match.group(0)
+        for match in re.finditer(r"^(\w+) = (.*?)(?=^\S|\Z)", source, re.M | re.S):
+            if TRAINING_COMMAND.search(match.group(2)):
+                commands.add(match.group(1))
     trainers, grown = set(), True
     while grown:  # a function that calls a function that trains, trains too
-        new = {name for name, body in functions.items() if name not in trainers and calls_fit(body, trainers)}
+        new = {name for name, body in functions.items()
+               if name not in trainers and calls_fit(body, trainers, commands)}
         trainers |= new
         grown = bool(new)
     return {index for index, source in sources.items() if calls_fit(source, trainers)}
@@ -309,12 +322,16 @@ def software():
     return ", ".join(versions)
 
 
-def intro_epoch_seconds():
-    """One intro-model epoch on this machine, timed the way ``python -m helpers.check`` times it."""
-    result = subprocess.run(
-        [sys.executable, "-c", "from helpers.check import time_intro_epoch; print(time_intro_epoch())"],
-        capture_output=True, text=True, check=True)
-    return round(float(result.stdout.split()[-1]), 1)
+def intro_epoch_seconds(tries=3):
+    """One intro-model epoch on this machine, timed the way ``python -m helpers.check`` times it.
+
+    The fastest of ``tries`` timings, each in a fresh process: a short timing
+    is easily slowed by something else the machine does, never sped up.
+    """
+    command = [sys.executable, "-c", "from helpers.check import time_intro_epoch; print(time_intro_epoch())"]
+    timings = [float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
+               for _ in range(tries)]
+    return round(min(timings), 1)
 
 
 def main():

@@ -235,7 +235,7 @@ def timings_page(results):
         "a grid search's), a function of the notebook that does, or the training command.",
         "- **slowest cell**: the one cell that takes longest; it is usually a training run.",
         "- **peak memory**: the most memory the kernel and the processes it starts (the training "
-        "command in episode 08) held at once, sampled every 0.2 s: the private memory of each, plus "
+        "command in episodes 08 and 09) held at once, sampled every 0.2 s: the private memory of each, plus "
         "the pages they share (TensorFlow's libraries) once. mybinder.org stops a session whose "
         "processes together pass 2 GiB, the Jupyter server included.",
         "- **key results**: what the cells tagged `key-result` print. Accuracies vary by a point "

@@ -79,9 +79,10 @@ def test_dependencies_have_the_versions_the_lesson_needs():
     assert normalised(pyproject()["project"]["optional-dependencies"]["lab"]) == {"jupyterlab": ""}
 
 
-def test_test_extra_brings_pytest_and_nbval():
+def test_test_extra_brings_pytest_nbval_and_the_parallel_workers_that_addopts_asks_for():
     extra = normalised(pyproject()["project"]["optional-dependencies"]["test"])
-    assert {"pytest", "nbval"} <= set(extra)
+    assert {"pytest", "pytest-xdist", "nbval"} <= set(extra)
+    assert "-n auto" in pyproject()["tool"]["pytest"]["ini_options"]["addopts"]
 
 
 def readme_command(heading):

@@ -78,6 +78,19 @@ def test_training_cells_call_fit_directly_or_through_a_function_of_the_notebook(
     assert run_notebooks.training_cells(notebook) == {0, 1, 2, 3, 6}
 
 
+def test_a_function_that_runs_a_stored_training_command_trains_and_an_import_does_not():
+    cells = [
+        nbformat.v4.new_code_cell("from helpers.train import MODEL_DEFAULTS"),  # 0: only imports
+        nbformat.v4.new_code_cell(
+            'command = [sys.executable, "-m", "helpers.train",\n           "--model", "fast"]\n\n\n'
+            "def run_command(*extra):\n    return subprocess.run(command + list(extra))\n\n\n"
+            'run_command("--overwrite")'),                                         # 1: trains
+        nbformat.v4.new_code_cell("run_command()"),                              # 2: trains
+        nbformat.v4.new_code_cell("print(len(MODEL_DEFAULTS))"),                  # 3: does not
+    ]
+    assert run_notebooks.training_cells(nbformat.v4.new_notebook(cells=cells)) == {1, 2}
+
+
 def test_a_helper_that_trains_counts_as_training():
     cells = [nbformat.v4.new_code_cell("history, seconds = compile_and_train(model, x, y, (vx, vy))")]
     assert run_notebooks.training_cells(nbformat.v4.new_notebook(cells=cells)) == {0}
