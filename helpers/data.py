@@ -707,6 +707,47 @@ def _class_numbers(train_labels):
     return labels.astype(np.int64)
 
 
+# --- classes for transfer learning (episode 08) ----------------------------------
+
+# Episode 08 pretrains a network on the first five classes and transfers it to the other five.
+BASE_CLASSES = ["airplane", "automobile", "bird", "cat", "deer"]
+NEW_CLASSES = ["dog", "frog", "horse", "ship", "truck"]
+
+
+def select_classes(images, labels, class_names, per_class=None):
+    """The images of the named classes, with their labels renumbered in the order of ``class_names``.
+
+    Returns ``images, labels``: the labels are class numbers from 0 to
+    ``len(class_names) - 1``, one per image, so that a network with one output
+    per chosen class can learn them. ``per_class`` keeps only the first that
+    many images of each class (all of them when None), in their original
+    order. Taught in episode 08.
+    """
+    unknown = [name for name in class_names if name not in CLASS_NAMES]
+    if unknown:
+        raise ValueError(f"{', '.join(map(repr, unknown))} is not a CIFAR-10 class; "
+                         f"choose from {', '.join(CLASS_NAMES)}.")
+    if len(set(class_names)) != len(class_names):
+        raise ValueError(f"class_names lists a class twice: {list(class_names)}; name each class once.")
+    numbers = _class_numbers(labels)
+    if len(numbers) != len(images):
+        raise ValueError(f"There are {len(images)} images but {len(numbers)} labels; "
+                         f"pass the images and labels that belong together.")
+    chosen = []
+    for name in class_names:
+        rows = np.flatnonzero(numbers == CLASS_NAMES.index(name))
+        if per_class is not None:
+            if len(rows) < per_class:
+                raise ValueError(f"per_class={per_class}, but there are only {len(rows)} {name} images; "
+                                 f"ask for {len(rows)} or fewer.")
+            rows = rows[:per_class]
+        chosen.append(rows)
+    rows = np.sort(np.concatenate(chosen))  # keep the original, shuffled order
+    new_numbers = {CLASS_NAMES.index(name): number for number, name in enumerate(class_names)}
+    new_labels = np.array([new_numbers[label] for label in numbers[rows]], dtype=np.int64)
+    return np.asarray(images)[rows], new_labels
+
+
 # --- Pima Indians Diabetes -------------------------------------------------------
 
 def load_pima(quick=None):
@@ -739,7 +780,7 @@ def cat_photo_path():
 
     The lesson bundles no downloaded photos; cats are a CIFAR-10 class, so this
     one serves for looking at pixels (episode 02), filtering with kernels
-    (episode 03) and predicting on a real photo (episode 08).
+    (episode 03) and predicting on a real photo (episode 09).
     """
     import skimage.data
 

@@ -1,4 +1,4 @@
-"""Six conceptual pictures for the lesson, drawn with matplotlib by our own code.
+"""Seven conceptual pictures for the lesson, drawn with matplotlib by our own code.
 
 - ``draw_neuron``: one neuron, from inputs and weights to its output (episode 03).
 - ``draw_dense_network``: a small dense network with every connection (episode 03).
@@ -6,6 +6,7 @@
 - ``draw_max_pooling``: 2×2 max pooling of a 4×4 grid (episode 03).
 - ``draw_dropout``: the same network while training with dropout and while predicting (episode 06).
 - ``draw_model_blocks``: a block diagram read from a Keras model itself (episode 01).
+- ``draw_transfer_learning``: a base pretrained with one head, then frozen under a new one (episode 08).
 
 Each function returns a ``matplotlib.figure.Figure`` made without pyplot, so
 nothing is shown or left open; ``scripts/draw_diagrams.py`` saves them as the
@@ -284,6 +285,37 @@ def draw_dropout():
     return figure
 
 
+def _block(ax, left, bottom, width, text, facecolor, hatch=None):
+    """A rounded box 1 unit high with centred text."""
+    ax.add_patch(FancyBboxPatch((left, bottom), width, 1, boxstyle="round,pad=0.08", facecolor=facecolor,
+                                edgecolor="black", lw=1.2, hatch=hatch, zorder=2))
+    ax.text(left + width / 2, bottom + 0.5, text, ha="center", va="center", fontsize=FONT, zorder=3,
+            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none") if hatch else None)
+
+
+def draw_transfer_learning():
+    """Two rows: a base trained with a head for the first classes, then the same base frozen under a new head."""
+    figure = Figure(figsize=(7, 4.2), facecolor="white")
+    ax = _blank_axes(figure, (0, 14), (0, 8.4))
+    rows = [
+        (6.2, "1. pretrain on 25,000 images", "airplane, automobile,\nbird, cat, deer",
+         ("base\n(trained)", SKY_BLUE, None), ("head\n(trained)", ORANGE)),
+        (1.0, "2. transfer with 500 images", "dog, frog, horse,\nship, truck",
+         ("same base\n(frozen)", "#E8E8E8", "//"), ("new head\n(trained)", GREEN)),
+    ]
+    for bottom, title, classes, (base_text, base_colour, hatch), (head_text, head_colour) in rows:
+        ax.text(0.1, bottom + 1.65, title, ha="left", va="center", fontsize=FONT + 1, fontweight="bold")
+        ax.text(2.2, bottom + 0.5, classes, ha="center", va="center", fontsize=FONT)
+        _arrow(ax, (4.2, bottom + 0.5), (5.0, bottom + 0.5))
+        _block(ax, 5.1, bottom, 3.9, base_text, base_colour, hatch)
+        _arrow(ax, (9.1, bottom + 0.5), (9.9, bottom + 0.5))
+        _block(ax, 10.0, bottom, 2.8, head_text, head_colour)
+    # The base travels down to the second row; the old head stays behind.
+    _arrow(ax, (7.7, 6.0), (7.7, 2.2), linestyle="--")
+    ax.text(7.95, 4.1, "keep the base,\ndrop the old head", ha="left", va="center", fontsize=FONT)
+    return figure
+
+
 def _layer_label(layer):
     """A layer's type and main settings, e.g. 'Conv2D 16 3×3 relu'."""
     config = layer.get_config()
@@ -358,7 +390,7 @@ def model_blocks_alt_text(model):
             f"to bottom: {boxes}. In total the model has {model.count_params():,} parameters.")
 
 
-# Alt text for the five fixed pictures, for a reader who cannot see them.
+# Alt text for the fixed pictures, for a reader who cannot see them.
 ALT_TEXT = {
     "neuron": (
         "One neuron: three inputs x1, x2 and x3 each travel along an arrow labelled with "
@@ -381,6 +413,14 @@ ALT_TEXT = {
         "A 4×4 grid of numbers is split into four 2×2 windows, each with its own hatching, "
         "and the largest number in each window is circled. The 2×2 result keeps only "
         f"those maxima: {', '.join(_number(n) for n in max_pool_2x2(POOL_VALUES).flat)}."
+    ),
+    "transfer_learning": (
+        "Transfer learning in two rows. Top row, pretraining: images of airplanes, automobiles, "
+        "birds, cats and deer go into a base network, trained, and then into a head that "
+        "answers one of those 5 classes. A dashed arrow says: keep the base, drop the old "
+        "head. Bottom row, transfer: images of dogs, frogs, horses, ships and trucks go into "
+        "the same base, now frozen (hatched grey), and then into a new head for these 5 "
+        "classes, the only part that is trained."
     ),
     "dropout": (
         "The same small dense network twice, side by side. On the left, during training, "

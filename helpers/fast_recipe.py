@@ -1,7 +1,7 @@
 """The arithmetic of the fast recipe, in NumPy alone.
 
 ``helpers.models`` builds and trains the fast network from these pieces
-(``python -m helpers.train --model fast``); episode 09 shows each of them
+(``python -m helpers.train --model fast``); episode 10 shows each of them
 without starting TensorFlow, so that its kernel stays small while the
 training command runs beside it.
 """

@@ -204,13 +204,27 @@ def create_model_augmented():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_augmented")
 
 
+def three_convolution_blocks(x):
+    """Apply three convolution blocks to ``x``, as the three-block CNN and episode 08's base have them.
+
+    Each block: Conv2D (32, 64, then 128 filters, 3×3, 'same' padding, relu) →
+    BatchNormalization(momentum=0.9) → MaxPooling2D → Dropout(0.25). The shared body of ``create_model_three_blocks`` and of episode 08's ``create_base``.
+    """
+    for filters in (32, 64, 128):
+        x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.MaxPooling2D((2, 2))(x)
+        x = keras.layers.Dropout(0.25)(x)
+    return x
+
+
 def create_model_three_blocks():
     """The training command's deeper CNN: three convolution blocks with batch normalisation.
 
     Each block is Conv2D (32, then 64, then 128 filters, 'same' padding) →
     BatchNormalization → MaxPooling2D → Dropout(0.25); then Flatten →
     Dense(128) → BatchNormalization → Dropout(0.5) → Dense(10, softmax).
-    Trained by ``python -m helpers.train``, taught in episode 08.
+    Trained by ``python -m helpers.train``, taught in episode 09.
 
     The batch normalisation layers keep running averages with momentum 0.9
     instead of Keras's 0.99, so that the averages they predict with catch up
@@ -218,12 +232,7 @@ def create_model_three_blocks():
     (``--quick``: 50 steps an epoch) predicts one class for every test image.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    for filters in (32, 64, 128):
-        x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
-        x = keras.layers.MaxPooling2D((2, 2))(x)
-        x = keras.layers.Dropout(0.25)(x)
+    x = three_convolution_blocks(keras.layers.Rescaling(1 / 255)(inputs))
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(128, activation="relu")(x)
     x = keras.layers.BatchNormalization(momentum=0.9)(x)
@@ -295,10 +304,43 @@ def create_model_deeper():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_deeper")
 
 
+# --- episode 08: a base network to transfer ----------------------------------------
+
+
+def create_base():
+    """The convolutional base that episode 08 pretrains and transfers: images in, 128 features out.
+
+    The three convolution blocks of the training command's CNN
+    (``three_convolution_blocks``), then GlobalAveragePooling2D, which averages
+    each of the 128 feature maps into one number. It has no classifier: a head
+    goes on top (``create_model_five_classes``, or a new one).
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    x = three_convolution_blocks(keras.layers.Rescaling(1 / 255)(inputs))
+    features = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs=inputs, outputs=features, name="base")
+
+
+def create_model_five_classes():
+    """A fresh ``create_base()`` with a head for five classes: Dropout(0.3) → Dense(5, softmax).
+
+    Episode 08 trains it on the five classes of ``helpers.data.BASE_CLASSES``
+    to make the base it transfers, and from scratch on the few images of the
+    other five classes, as the comparison. The base is its first layer,
+    ``model.get_layer("base")``.
+    """
+    return keras.Sequential([
+        keras.Input(shape=INPUT_SHAPE),
+        create_base(),
+        keras.layers.Dropout(0.3),
+        keras.layers.Dense(5, activation="softmax"),
+    ], name="cnn_five_classes")
+
+
 def compile_and_train(model, images, labels, validation_data, epochs=10, batch_size=32, callbacks=(), verbose=2):
     """Compile a model as in episode 01, train it, and return its history and the seconds it took.
 
-    Taught in episode 03, which writes it out; episodes 05 to 08 import it from here.
+    Taught in episode 03, which writes it out; episodes 05 to 07 and 09 import it from here.
     """
     model.compile(
         optimizer=keras.optimizers.Adam(),
@@ -318,7 +360,7 @@ def compile_and_train(model, images, labels, validation_data, epochs=10, batch_s
     return history, time.perf_counter() - start
 
 
-def load_or_train(path, create_model, images, labels, validation_data, epochs=10):
+def load_or_train(path, create_model, images, labels, validation_data, epochs=10, batch_size=32):
     """Load the model saved at ``path``; if there is none, train a new one as its episode did and save it.
 
     Episodes 06 and 07 load the models that earlier episodes saved. A learner who
@@ -332,7 +374,7 @@ def load_or_train(path, create_model, images, labels, validation_data, epochs=10
         return keras.models.load_model(path)
     print(f"{path} does not exist yet: training {create_model.__name__}() for {epochs} epochs, as its episode does ...")
     model = create_model()
-    compile_and_train(model, images, labels, validation_data, epochs=epochs, verbose=0)
+    compile_and_train(model, images, labels, validation_data, epochs=epochs, batch_size=batch_size, verbose=0)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     print(f"Trained it and saved it as {path}.")

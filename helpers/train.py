@@ -5,7 +5,7 @@
     python -m helpers.train --model fast --time-limit 4 --output output-fast/   # again until done
     lesson-train --quick              # the same, as an installed command
 
-The script version of the notebooks, taught in episode 08: the same data
+The script version of the notebooks, taught in episode 09: the same data
 loading, model building, training and evaluation, with no notebook needed,
 so a run can go on a server or a GPU machine and be repeated exactly. It
 writes into the output folder:
@@ -98,7 +98,7 @@ def build_parser():
         "or the fast recipe) and save the model, its training history, plots and test metrics.",
     )
     parser.add_argument("--model", choices=list(MODEL_DEFAULTS), default="three-blocks",
-                        help="the network: three-blocks, the lesson's CNN of episode 08 (default), or "
+                        help="the network: three-blocks, the lesson's CNN of episode 09 (default), or "
                         "fast, a recipe built for 85 %% test accuracy in 5 epochs on a laptop "
                         "(patch whitening, label smoothing, SGD with warm-up, flip averaging)")
     parser.add_argument("--epochs", type=whole_number_at_least(1), default=None,

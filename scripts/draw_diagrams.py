@@ -1,4 +1,4 @@
-"""Draw the lesson's six conceptual pictures into ``episodes/figures/``.
+"""Draw the lesson's seven conceptual pictures into ``episodes/figures/``.
 
 Run ``python scripts/draw_diagrams.py`` after changing ``helpers/diagrams.py``.
 The pictures come from ``helpers.diagrams``; this script only saves them as
@@ -24,6 +24,7 @@ def draw_all():
         "convolution": diagrams.draw_convolution(),
         "max_pooling": diagrams.draw_max_pooling(),
         "dropout": diagrams.draw_dropout(),
+        "transfer_learning": diagrams.draw_transfer_learning(),
         "intro_model_blocks": diagrams.draw_model_blocks(create_model_intro()),
     }
 

@@ -23,9 +23,17 @@ epoch as ``python -m helpers.check`` does, writes all it measured to
 renders the timing table, the README's and the instructor notes' tables and
 the durations the episodes quote from that file (see scripts/timing_pages.py).
 Re-measuring the lesson is this one command.
+
+``--merge`` with some episodes puts just their records into that file instead,
+each marked with the machine it ran on and its own intro-epoch time, and
+renders the pages again: for a new or rewritten episode when the whole lesson
+cannot be run again on the machine that measured the rest. The pages then say
+which episodes were measured apart, and where; the next run of every episode
+replaces all of it.
 """
 
 import argparse
+import copy
 import datetime
 import importlib.metadata
 import json
@@ -213,8 +221,9 @@ def key_results(notebook):
     return "; ".join(parts)
 
 
-# The helpers that train a model (helpers.models).
-HELPER_TRAINERS = ("compile_and_train",)
+# The helpers that train a model (helpers.models). load_or_train trains only when its file is
+# missing, as in a full run, which starts with an empty fit_outputs/; otherwise it loads in a moment.
+HELPER_TRAINERS = ("compile_and_train", "load_or_train")
 
 
 TRAINING_COMMAND = re.compile(r'"-m",\s*"helpers\.train"|-m helpers\.train')  # run, not imported
@@ -334,19 +343,45 @@ def intro_epoch_seconds(tries=3):
     return round(min(timings), 1)
 
 
+def merge_record(results, record, measured_apart):
+    """The results with ``record`` in place of the old record of its episode (or added, in episode order).
+
+    ``measured_apart`` (date, machine, software, intro-epoch seconds of this
+    run) goes into the record, so that every page rendered from the file says
+    that this episode was measured on its own, and where. Nothing passed in is changed.
+    """
+    merged = copy.deepcopy(results)
+    record = {**copy.deepcopy(record), "measured_apart": copy.deepcopy(measured_apart)}
+    episodes = [old for old in merged["episodes"] if old["name"][:2] != record["name"][:2]]
+    episodes.append(record)
+    merged["episodes"] = sorted(episodes, key=lambda episode: episode["name"])
+    return merged
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to run, in order (default: every episode, and then the "
                         "results file and every page rendered from it are written)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
+    parser.add_argument("--merge", action="store_true",
+                        help="with some episodes: put their records into helpers/timings.json in place of the "
+                        "old ones, each marked with this machine and its intro-epoch time, and render the "
+                        "pages again (for a new or changed episode when the whole lesson cannot be re-run)")
     args = parser.parse_args()
     every_episode = sorted(EPISODES.glob("[0-9][0-9]-*.ipynb"))
     notebooks = [path.resolve() for path in args.notebooks] or every_episode
     whole_lesson = notebooks == every_episode
+    if args.merge and whole_lesson:
+        parser.error("--merge is for some episodes; a run of every episode renews the whole results file")
     for folder in {path.parent for path in notebooks}:
         shutil.rmtree(folder / "fit_outputs", ignore_errors=True)
-    results = None
+    results, measured_apart = None, None
+    if args.merge:
+        print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
+        measured_apart = {"date": f"{datetime.date.today():%Y-%m-%d}", "machine": machine(),
+                          "software": software(), "intro_epoch_seconds": intro_epoch_seconds()}
+        print(f"  {measured_apart['intro_epoch_seconds']:.1f} s", flush=True)
     if whole_lesson:
         print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
         results = {
@@ -371,6 +406,12 @@ def main():
             print(f"  key results: {record['key_results']}", flush=True)
         if results is not None:
             results["episodes"].append(record)
+        if measured_apart is not None:
+            merged = merge_record(json.loads(RESULTS.read_text(encoding="utf-8")), record, measured_apart)
+            RESULTS.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"put the record of {record['name']} into {RESULTS.relative_to(ROOT)}", flush=True)
+    if measured_apart is not None:
+        return build_notebooks.main([])
     if results is None:
         print("Only some episodes ran, so helpers/timings.json and the pages rendered from it are "
               "unchanged; run every episode (no arguments) to renew them. Run "

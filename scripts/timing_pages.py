@@ -149,12 +149,33 @@ def hours(minutes):
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
+APART = "†"  # marks the figures of an episode measured on its own, on another machine
+
+
+def apart_mark(record):
+    return APART if "measured_apart" in record else ""
+
+
+def apart_notes(results):
+    """One sentence per episode measured apart from the others: when, where, and that machine's speed."""
+    notes = []
+    for record in results["episodes"]:
+        apart = record.get("measured_apart")
+        if apart:
+            notes.append(
+                f"{APART} Episode {record['name'][:2]} was measured on its own on {apart['date']}, on "
+                f"{apart['machine']['short']}, where one intro-model epoch took "
+                f"{apart['intro_epoch_seconds']:.1f} s (against {results['intro_epoch_seconds']:.1f} s for the "
+                f"other episodes); the totals add its figures as measured there.")
+    return notes
+
+
 def readme_episode_table(results, notebooks):
     lines = ["| # | episode | teaching | exercises | run time | peak memory |",
              "| --- | --- | --- | --- | --- | --- |"]
     for path, title, teaching, exercises, record in episode_rows(results, notebooks):
         lines.append(f"| {path.name[:2]} | [{title}](episodes/{path.name}) | {teaching} min | {exercises} min | "
-                     f"{in_short(record['seconds'])} | {gib(record['peak_mib'])} |")
+                     f"{in_short(record['seconds'])}{apart_mark(record)} | {gib(record['peak_mib'])} |")
     slowest = max(record["slowest_seconds"] for record in results["episodes"])
     lines += [
         "",
@@ -167,6 +188,7 @@ def readme_episode_table(results, notebooks):
         "has the details and the results each episode reaches; `python -m helpers.check`",
         "estimates the times for your computer.",
     ]
+    lines += [line for note in apart_notes(results) for line in ("", note)]
     return "\n".join(lines)
 
 
@@ -177,11 +199,12 @@ def schedule_table(results, notebooks):
     for path, title, teaching, exercises, record in rows:
         training = in_short(record["training_seconds"]) if record["training_seconds"] >= 1 else "none"
         lines.append(f"| {path.name[:2]} {title} | {teaching} min | {exercises} min | "
-                     f"{in_short(record['seconds'])} | {training} | {gib(record['peak_mib'])} |")
+                     f"{in_short(record['seconds'])}{apart_mark(record)} | {training} | {gib(record['peak_mib'])} |")
     lines.append(f"| **all {len(rows)}** | **{hours(sum(row[2] for row in rows))}** | "
                  f"**{hours(sum(row[3] for row in rows))}** | "
                  f"**{in_short(seconds_for('lesson-wall', results))}** | "
                  f"**{in_short(seconds_for('lesson-training', results))}** | |")
+    lines += [line for note in apart_notes(results) for line in ("", note)]
     return "\n".join(lines)
 
 
@@ -220,7 +243,7 @@ def timings_page(results):
     for record in records:
         slowest = (f"{minutes_and_seconds(record['slowest_seconds'])}: cell {record['slowest_index']}, "
                    f"`{record['slowest_line'][:60]}`")
-        lines.append(f"| {record['name']} | {minutes_and_seconds(record['seconds'])} | "
+        lines.append(f"| {record['name']}{apart_mark(record)} | {minutes_and_seconds(record['seconds'])} | "
                      f"{minutes_and_seconds(record['training_seconds'])} | {slowest} | "
                      f"{record['peak_mib']:,.0f} MiB | {record['key_results'] or 'no training'} |")
     worst = max(records, key=lambda record: record["slowest_seconds"])
@@ -235,13 +258,14 @@ def timings_page(results):
         "a grid search's), a function of the notebook that does, or the training command.",
         "- **slowest cell**: the one cell that takes longest; it is usually a training run.",
         "- **peak memory**: the most memory the kernel and the processes it starts (the training "
-        "command in episodes 08 and 09) held at once, sampled every 0.2 s: the private memory of each, plus "
+        "command in episodes 09 and 10) held at once, sampled every 0.2 s: the private memory of each, plus "
         "the pages they share (TensorFlow's libraries) once. mybinder.org stops a session whose "
         "processes together pass 2 GiB, the Jupyter server included.",
         "- **key results**: what the cells tagged `key-result` print. Accuracies vary by a point "
         "or two from run to run and between machines.",
         "",
     ]
+    lines += [line for note in apart_notes(results) for line in (note, "")]
     return "\n".join(lines)
 
 

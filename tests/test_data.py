@@ -1273,3 +1273,39 @@ def test_cat_photo_path_explains_a_missing_photo(monkeypatch, tmp_path):
     monkeypatch.setattr(skimage.data, "data_dir", str(tmp_path))
     with pytest.raises(data.DatasetNotAvailableError, match="reinstall scikit-image"):
         data.cat_photo_path()
+
+
+# --- select_classes (episode 08) -------------------------------------------------
+
+def test_base_and_new_classes_split_cifar10_in_two():
+    assert sorted(data.BASE_CLASSES + data.NEW_CLASSES) == sorted(CLASS_NAMES)
+    assert not set(data.BASE_CLASSES) & set(data.NEW_CLASSES)
+
+
+def test_select_classes_renumbers_in_the_order_given_and_keeps_the_first_per_class():
+    labels = np.array([[5], [9], [0], [9], [5], [3], [5], [9]], dtype="uint8")
+    images = np.arange(len(labels) * 2 * 2 * 3, dtype="uint8").reshape(len(labels), 2, 2, 3)
+    chosen, new_labels = data.select_classes(images, labels, ["truck", "dog"], per_class=2)
+    # Rows 0, 4 (dog) and 1, 3 (truck), in their original order; truck is class 0, dog class 1.
+    np.testing.assert_array_equal(chosen, images[[0, 1, 3, 4]])
+    np.testing.assert_array_equal(new_labels, [1, 0, 0, 1])
+    assert chosen.dtype == np.uint8 and new_labels.ndim == 1
+    every, every_label = data.select_classes(images, labels, ["dog"])
+    np.testing.assert_array_equal(every, images[[0, 4, 6]])
+    np.testing.assert_array_equal(every_label, [0, 0, 0])
+
+
+@pytest.mark.parametrize("class_names, per_class, message", [
+    (["dog", "wolf"], None, "'wolf' is not a CIFAR-10 class; choose from airplane"),
+    (["dog", "dog"], None, "lists a class twice"),
+    (["dog"], 4, "per_class=4, but there are only 3 dog images"),
+])
+def test_select_classes_says_what_is_wrong(class_names, per_class, message):
+    labels = np.array([5, 5, 5, 9])
+    with pytest.raises(ValueError, match=message):
+        data.select_classes(np.zeros((4, 2, 2, 3), dtype="uint8"), labels, class_names, per_class)
+
+
+def test_select_classes_needs_a_label_per_image():
+    with pytest.raises(ValueError, match="There are 3 images but 4 labels"):
+        data.select_classes(np.zeros((3, 2, 2, 3), dtype="uint8"), np.array([5, 5, 5, 9]), ["dog"])

@@ -27,6 +27,7 @@ FIXED = {
     "convolution": diagrams.draw_convolution,
     "max_pooling": diagrams.draw_max_pooling,
     "dropout": diagrams.draw_dropout,
+    "transfer_learning": diagrams.draw_transfer_learning,
 }
 
 
@@ -129,7 +130,7 @@ def is_sentence(text):
     return text[0].isupper() and text.endswith(".") and len(text.split()) >= 8
 
 
-def test_alt_texts_are_full_sentences_for_the_five_fixed_pictures():
+def test_alt_texts_are_full_sentences_for_the_fixed_pictures():
     assert set(diagrams.ALT_TEXT) == set(FIXED)
     assert all(is_sentence(text) for text in diagrams.ALT_TEXT.values())
 

@@ -63,11 +63,18 @@ def activation_rows(text):
     return two_point_rows(text, pattern, ["after 1 epoch", "after 4 epochs"])
 
 
+def transfer_rows(text):
+    """Episode 08's lines such as 'fine-tuned: 20 epochs, 94,341 trainable weights, 25 s; accuracy 0.850 training, 0.751 test'."""
+    pattern = rf"^(.+?): \d+ epochs, [\d,]+ trainable weights, \d+ s; accuracy {NUMBER} training, {NUMBER} test$"
+    return two_point_rows(text, pattern, ["training accuracy", "test accuracy"])
+
+
 EXPERIMENTS = {
     "regularisation": ("06-prevent-overfitting.ipynb", regularisation_rows),
     "batchnorm": ("06-prevent-overfitting.ipynb", batchnorm_rows),
     "dropout-rates": ("07-evaluate-tune.ipynb", dropout_rate_rows),
     "activations": ("07-evaluate-tune.ipynb", activation_rows),
+    "transfer": ("08-transfer-learning.ipynb", transfer_rows),
 }
 
 
@@ -124,6 +131,10 @@ CONCLUSIONS = [
     *[("activations", f"sigmoid is still far behind {name} after 4 epochs",
        (name, "after 4 epochs"), ("sigmoid", "after 4 epochs"))
       for name in ("relu", "tanh", "selu", "leaky_relu")],
+    ("transfer", "from scratch, the network learns its 500 images far better than it does the test images",
+     ("from scratch", "training accuracy"), ("from scratch", "test accuracy")),
+    ("transfer", "fine-tuning beats the frozen base on the test images",
+     ("fine-tuned", "test accuracy"), ("frozen base, new head", "test accuracy")),
 ]
 
 
@@ -156,6 +167,7 @@ def test_every_experiment_prints_every_run(stored):
     assert set(stored["batchnorm"]) == {f"{name}, SGD {rate}" for name in ("intro", "batch normalisation")
                                         for rate in ("0.01", "0.4")}
     assert set(stored["dropout-rates"]) == {"0.0", "0.25", "0.5", "0.75", "0.9"}
+    assert set(stored["transfer"]) == {"from scratch", "frozen base, new head", "fine-tuned"}
 
 
 def test_early_stopping_stopped_early_and_kept_its_best_epoch(stored):
@@ -190,3 +202,9 @@ def test_the_intro_model_at_the_bold_rate_stays_at_guessing_with_another_seed(se
     """Episode 06 says that with another seed the intro model did not learn at all at SGD 0.4."""
     accuracies = [rows["intro, SGD 0.4"]["validation accuracy, epoch 5"] for rows in seeds["batchnorm"]]
     assert min(accuracies) < 0.11, accuracies
+
+
+def test_against_training_from_scratch_the_gain_of_transfer_is_within_the_spread(seeds):
+    """Episode 08 says that with the second seed training from scratch came level with fine-tuning."""
+    second = seeds["transfer"][1]
+    assert abs(second["from scratch"]["test accuracy"] - second["fine-tuned"]["test accuracy"]) < 0.01

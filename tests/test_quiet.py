@@ -12,7 +12,7 @@ import sys
 import pytest
 
 MODULES = ["helpers.models", "helpers.plotting", "helpers.widgets", "helpers.data",
-           "helpers.exercises.episode05", "helpers.exercises.episode08", "helpers.train", "helpers.check"]
+           "helpers.exercises.episode05", "helpers.exercises.episode09", "helpers.train", "helpers.check"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -1,89 +1,77 @@
-"""Self-checks for episode 08, "Share a model and next steps".
+"""Self-checks for episode 08, "Transfer learning: reuse a trained network".
 
-The checks compare the learner's reloaded model, cropped photo and transfer
-model with what the challenges ask for, without building any model themselves.
+The checks look at the base and the transfer model the learner's cells leave
+behind: whether the base is frozen, how many weights the new head trains, and,
+for fine-tuning, whether the base is trainable but its batch normalisation
+layers are not, and the learning rate. They train nothing.
 """
 
-from helpers.quiet import import_tensorflow_quietly
+import keras
+import numpy as np
 
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from helpers.data import CLASS_NAMES, cat_photo_path
 from helpers.exercises import Exercise, Mistake
 
-# EfficientNetB0 ends in 1,280 feature maps; the new Dense layer links each to every class, plus one bias per class.
-EFFICIENTNET_B0_TRAINED = 1280 * len(CLASS_NAMES) + len(CLASS_NAMES)
+HEAD_RATE = 3e-3  # the rate that trains the new head
+FINE_TUNING_RATE = 3e-4  # a tenth of it
 
 
-def check_weights_only(exercise, fresh, model, fresh_probabilities, original_probabilities):
-    fresh_shapes = [tuple(weight.shape) for weight in fresh.weights]
-    model_shapes = [tuple(weight.shape) for weight in model.weights]
-    if fresh_shapes != model_shapes:
-        raise Mistake(f"fresh ({fresh.name}) is not built like model ({model.name}), so load_weights cannot fill "
-                      "it: build fresh with create_model_dropout(), the function that made model.")
-    pairs = zip(fresh.get_weights(), model.get_weights())
-    if not all(np.array_equal(mine, theirs) for mine, theirs in pairs):
-        raise Mistake("fresh does not have model's weights: after saving them with model.save_weights(weights_path), "
-                      "load them into fresh with fresh.load_weights(weights_path).")
-    if fresh_probabilities.shape != original_probabilities.shape:
-        raise Mistake(f"fresh_probabilities has shape {fresh_probabilities.shape}, original_probabilities "
-                      f"{original_probabilities.shape}: predict on the same first 100 test images, test_images[:100].")
-    if not np.allclose(fresh_probabilities, original_probabilities):
-        raise Mistake("fresh has model's weights, but its predictions differ from original_probabilities: "
-                      "predict on the same images, test_images[:100].")
-    return "fresh has the saved weights and makes the same predictions as model on the first 100 test images."
+def trainable_count(model):
+    return sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
 
 
-def check_crop(exercise, square_batch, square_probabilities):
-    size = exercise.answer(0)
-    cropped = keras.utils.load_img(cat_photo_path(), target_size=size, keep_aspect_ratio=True)
-    expected = np.asarray(cropped, dtype="uint8")[np.newaxis]
-    if square_batch.ndim == 3:
-        raise Mistake(f"square_batch has shape {square_batch.shape}, one image without a batch axis; predict "
-                      "takes a batch of images: add the axis with [np.newaxis].")
-    if square_batch.shape != expected.shape:
-        raise Mistake(f"square_batch has shape {square_batch.shape}, expected {expected.shape}: the model takes "
-                      f"images of {size[0]}×{size[1]} pixels, so load the photo with target_size={size}.")
-    if not np.array_equal(square_batch, expected):
-        squashed = np.asarray(keras.utils.load_img(cat_photo_path(), target_size=size), dtype="uint8")
-        if np.array_equal(square_batch[0], squashed):
-            raise Mistake("square_batch is the squashed photo, as in cat_batch: pass keep_aspect_ratio=True, so "
-                          "that load_img cuts a square out of the middle before it shrinks the photo.")
-        raise Mistake("square_batch is not the photo from cat_photo_path(), cropped to a square and shrunk to "
-                      f"{size[0]}×{size[1]} pixels.")
-    if np.shape(square_probabilities) != (len(CLASS_NAMES),):
-        raise Mistake(f"square_probabilities has shape {np.shape(square_probabilities)}; it should hold one "
-                      "probability per class: the first row, [0], of what predict returns.")
-    return f"square_batch holds the cat cropped to a square and shrunk to {size[0]}×{size[1]}: shape {expected.shape}."
+def check_freeze(exercise, base, transfer_model, NEW_CLASSES):
+    if base.trainable is not False:
+        raise Mistake("base.trainable is still True, so training would change every weight of the base: "
+                      "set base.trainable = False before you train the new head.")
+    if base not in transfer_model.layers:
+        raise Mistake("transfer_model does not contain base: build it with with_new_head(base, ...).")
+    outputs = transfer_model.output.shape[-1]
+    if outputs != len(NEW_CLASSES):
+        raise Mistake(f"the new head has {outputs} outputs, but there are {len(NEW_CLASSES)} new classes "
+                      f"({', '.join(NEW_CLASSES)}): one output per class, num_classes=len(NEW_CLASSES).")
+    features = base.output.shape[-1]
+    expected = features * outputs + outputs
+    trainable = trainable_count(transfer_model)
+    if trainable != expected:
+        raise Mistake(f"transfer_model would train {trainable:,} weights instead of the new head's {expected:,}: "
+                      "freeze the base before building the model.")
+    return (f"the base is frozen, and training changes only the new head's {features} × {outputs} + {outputs} "
+            f"= {expected} weights.")
 
 
-def check_another_base(exercise, base_b0, transfer_b0, trainable):
-    if base_b0.name != "efficientnetb0":
-        raise Mistake(f"base_b0 is {base_b0.name}; the challenge asks for keras.applications.EfficientNetB0.")
-    if base_b0.trainable:
-        raise Mistake(f"base_b0 is still trainable, so all its {base_b0.count_params():,} parameters would be "
-                      "trained: freeze it with base_b0.trainable = False.")
-    counted = sum(int(np.prod(weight.shape)) for weight in transfer_b0.trainable_weights)
-    if trainable == transfer_b0.count_params():
-        raise Mistake(f"trainable is {trainable:,}, every parameter of transfer_b0, frozen or not: count only "
-                      "the ones in transfer_b0.trainable_weights.")
-    if trainable != counted:
-        raise Mistake(f"trainable is {trainable:,}, but transfer_b0.trainable_weights hold {counted:,} numbers: "
-                      "add up the sizes of transfer_b0.trainable_weights.")
-    if counted != EFFICIENTNET_B0_TRAINED:
-        raise Mistake(f"transfer_b0 trains {counted:,} parameters instead of {EFFICIENTNET_B0_TRAINED:,}: put "
-                      "one Dense(len(CLASS_NAMES)) layer after GlobalAveragePooling2D, as in the template.")
-    return (f"EfficientNetB0 is frozen, and only the new Dense layer is trained: 1,280 × 10 + 10 = "
-            f"{EFFICIENTNET_B0_TRAINED:,} parameters.")
+def learning_rate_of(model):
+    return float(np.asarray(model.optimizer.learning_rate))
 
 
-weights_only = Exercise("08", "weights_only",
-                        reads=("fresh", "model", "fresh_probabilities", "original_probabilities"),
-                        check_answer=check_weights_only)
-crop = Exercise("08", "crop", reads=("square_batch", "square_probabilities"), check_answer=check_crop)
-another_base = Exercise("08", "another_base", reads=("base_b0", "transfer_b0", "trainable"),
-                        check_answer=check_another_base)
-real_run = Exercise("08", "real_run")
+def check_fine_tune(exercise, base, transfer_model, results):
+    if "fine-tuned" not in results:
+        raise Mistake('results has no row "fine-tuned" yet: run the cell with the blanks filled in.')
+    if not base.trainable:
+        raise Mistake("the base is still frozen, so that run trained only the head further: "
+                      "set base.trainable = True before training.")
+    unfrozen = [layer.name for layer in base.layers
+                if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable]
+    if unfrozen:
+        raise Mistake(f"the batch normalisation layers {', '.join(unfrozen)} are trainable: keep the loop that "
+                      "freezes them after base.trainable = True, so that they keep their pretrained averages.")
+    if transfer_model.optimizer is None:
+        raise Mistake("transfer_model has not been compiled: train it with train_on_few, which compiles it.")
+    rate = learning_rate_of(transfer_model)
+    if rate >= HEAD_RATE * 0.999:
+        raise Mistake(f"the learning rate {rate:g} is at least as large as the head's 0.003; it can undo "
+                      "in a few steps what the base learned. Use a tenth of the head's rate, 3e-4.")
+    if not np.isclose(rate, FINE_TUNING_RATE, rtol=1e-3):
+        raise Mistake(f"transfer_model was compiled with the learning rate {rate:g}; the challenge asks for a "
+                      "tenth of the head's 0.003, that is 3e-4.")
+    epochs = results["fine-tuned"]["epochs"]
+    if epochs != 20:
+        raise Mistake(f"the fine-tuning ran {epochs} epochs; the challenge asks for 20, so that the model trains "
+                      "for 60 epochs in all, as the network from scratch did.")
+    return ("the whole network was trained for 20 more epochs at the learning rate 3e-4, "
+            "a tenth of the rate that trained the head.")
+
+
+mixed_halves = Exercise("08", "mixed_halves")
+freeze = Exercise("08", "freeze", reads=("base", "transfer_model", "NEW_CLASSES"), check_answer=check_freeze)
+fine_tune = Exercise("08", "fine_tune", reads=("base", "transfer_model", "results"), check_answer=check_fine_tune)
+plan_transfer = Exercise("08", "plan_transfer")
