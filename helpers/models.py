@@ -205,10 +205,10 @@ def create_model_augmented():
 
 
 def three_convolution_blocks(x):
-    """Apply three convolution blocks to ``x``, as the three-block CNN and episode 08's base have them.
+    """Three convolution blocks applied to ``x``: the body of ``create_model_three_blocks`` and ``create_base``.
 
     Each block: Conv2D (32, 64, then 128 filters, 3×3, 'same' padding, relu) →
-    BatchNormalization(momentum=0.9) → MaxPooling2D → Dropout(0.25). The shared body of ``create_model_three_blocks`` and of episode 08's ``create_base``.
+    BatchNormalization(momentum=0.9) → MaxPooling2D → Dropout(0.25).
     """
     for filters in (32, 64, 128):
         x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)

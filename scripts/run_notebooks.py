@@ -343,6 +343,18 @@ def intro_epoch_seconds(tries=3):
     return round(min(timings), 1)
 
 
+def timed_intro_epoch():
+    """``intro_epoch_seconds()``, saying what it does and what it found."""
+    print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
+    seconds = intro_epoch_seconds()
+    print(f"  {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def write_results(results):
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def merge_record(results, record, measured_apart):
     """The results with ``record`` in place of the old record of its episode (or added, in episode order).
 
@@ -378,12 +390,9 @@ def main():
         shutil.rmtree(folder / "fit_outputs", ignore_errors=True)
     results, measured_apart = None, None
     if args.merge:
-        print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
         measured_apart = {"date": f"{datetime.date.today():%Y-%m-%d}", "machine": machine(),
-                          "software": software(), "intro_epoch_seconds": intro_epoch_seconds()}
-        print(f"  {measured_apart['intro_epoch_seconds']:.1f} s", flush=True)
+                          "software": software(), "intro_epoch_seconds": timed_intro_epoch()}
     if whole_lesson:
-        print("Timing one epoch of the intro model, as python -m helpers.check does ...", flush=True)
         results = {
             "command": "python scripts/run_notebooks.py",
             "date": f"{datetime.date.today():%Y-%m-%d}",
@@ -391,10 +400,9 @@ def main():
             "software": software(),
             "data": ("the offline copy in `LESSON_DATA_DIR`" if os.environ.get("LESSON_DATA_DIR")
                      else "downloaded through `helpers.data`"),
-            "intro_epoch_seconds": intro_epoch_seconds(),
+            "intro_epoch_seconds": timed_intro_epoch(),
             "episodes": [],
         }
-        print(f"  {results['intro_epoch_seconds']:.1f} s", flush=True)
     for number, path in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] running {path.name} in full mode ...", flush=True)
         record = run_notebook(path, args.timeout, position=f"[{number}/{len(notebooks)}] ")
@@ -407,8 +415,7 @@ def main():
         if results is not None:
             results["episodes"].append(record)
         if measured_apart is not None:
-            merged = merge_record(json.loads(RESULTS.read_text(encoding="utf-8")), record, measured_apart)
-            RESULTS.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_results(merge_record(json.loads(RESULTS.read_text(encoding="utf-8")), record, measured_apart))
             print(f"put the record of {record['name']} into {RESULTS.relative_to(ROOT)}", flush=True)
     if measured_apart is not None:
         return build_notebooks.main([])
@@ -417,7 +424,7 @@ def main():
               "unchanged; run every episode (no arguments) to renew them. Run "
               "`python scripts/build_notebooks.py` to update the learner notebooks.")
         return 0
-    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_results(results)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return build_notebooks.main([])
 

@@ -6,10 +6,14 @@ for fine-tuning, whether the base is trainable but its batch normalisation
 layers are not, and the learning rate. They train nothing.
 """
 
-import keras
-import numpy as np
+from helpers.quiet import import_tensorflow_quietly
 
-from helpers.exercises import Exercise, Mistake
+import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from helpers.exercises import Exercise, Mistake  # noqa: E402
 
 HEAD_RATE = 3e-3  # the rate that trains the new head
 FINE_TUNING_RATE = 3e-4  # a tenth of it

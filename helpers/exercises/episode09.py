@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 
 from helpers.data import CLASS_NAMES, cat_photo_path
 from helpers.exercises import Exercise, Mistake
+from helpers.exercises.episode08 import trainable_count
 
 # EfficientNetB0 ends in 1,280 feature maps; the new Dense layer links each to every class, plus one bias per class.
 EFFICIENTNET_B0_TRAINED = 1280 * len(CLASS_NAMES) + len(CLASS_NAMES)
@@ -66,7 +67,7 @@ def check_another_base(exercise, base_b0, transfer_b0, trainable):
     if base_b0.trainable:
         raise Mistake(f"base_b0 is still trainable, so all its {base_b0.count_params():,} parameters would be "
                       "trained: freeze it with base_b0.trainable = False.")
-    counted = sum(int(np.prod(weight.shape)) for weight in transfer_b0.trainable_weights)
+    counted = trainable_count(transfer_b0)
     if trainable == transfer_b0.count_params():
         raise Mistake(f"trainable is {trainable:,}, every parameter of transfer_b0, frozen or not: count only "
                       "the ones in transfer_b0.trainable_weights.")
