@@ -9,6 +9,7 @@ The fast recipe at the end (``create_model_fast`` and what trains it) is
 trained by the training command, ``python -m helpers.train --model fast``.
 """
 
+import math
 import time
 from pathlib import Path
 
@@ -204,20 +205,6 @@ def create_model_augmented():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_augmented")
 
 
-def three_convolution_blocks(x):
-    """Three convolution blocks applied to ``x``: the body of ``create_model_three_blocks`` and ``create_base``.
-
-    Each block: Conv2D (32, 64, then 128 filters, 3×3, 'same' padding, relu) →
-    BatchNormalization(momentum=0.9) → MaxPooling2D → Dropout(0.25).
-    """
-    for filters in (32, 64, 128):
-        x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
-        x = keras.layers.MaxPooling2D((2, 2))(x)
-        x = keras.layers.Dropout(0.25)(x)
-    return x
-
-
 def create_model_three_blocks():
     """The training command's deeper CNN: three convolution blocks with batch normalisation.
 
@@ -232,7 +219,12 @@ def create_model_three_blocks():
     (``--quick``: 50 steps an epoch) predicts one class for every test image.
     """
     inputs = keras.Input(shape=INPUT_SHAPE)
-    x = three_convolution_blocks(keras.layers.Rescaling(1 / 255)(inputs))
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    for filters in (32, 64, 128):
+        x = keras.layers.Conv2D(filters, (3, 3), padding="same", activation="relu")(x)
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.MaxPooling2D((2, 2))(x)
+        x = keras.layers.Dropout(0.25)(x)
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(128, activation="relu")(x)
     x = keras.layers.BatchNormalization(momentum=0.9)(x)
@@ -304,39 +296,6 @@ def create_model_deeper():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_deeper")
 
 
-# --- episode 08: a base network to transfer ----------------------------------------
-
-
-def create_base():
-    """The convolutional base that episode 08 pretrains and transfers: images in, 128 features out.
-
-    The three convolution blocks of the training command's CNN
-    (``three_convolution_blocks``), then GlobalAveragePooling2D, which averages
-    each of the 128 feature maps into one number. It has no classifier: a head
-    goes on top (``create_model_five_classes``, or a new one).
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = three_convolution_blocks(keras.layers.Rescaling(1 / 255)(inputs))
-    features = keras.layers.GlobalAveragePooling2D()(x)
-    return keras.Model(inputs=inputs, outputs=features, name="base")
-
-
-def create_model_five_classes():
-    """A fresh ``create_base()`` with a head for five classes: Dropout(0.3) → Dense(5, softmax).
-
-    Episode 08 trains it on the five classes of ``helpers.data.BASE_CLASSES``
-    to make the base it transfers, and from scratch on the few images of the
-    other five classes, as the comparison. The base is its first layer,
-    ``model.get_layer("base")``.
-    """
-    return keras.Sequential([
-        keras.Input(shape=INPUT_SHAPE),
-        create_base(),
-        keras.layers.Dropout(0.3),
-        keras.layers.Dense(5, activation="softmax"),
-    ], name="cnn_five_classes")
-
-
 def compile_and_train(model, images, labels, validation_data, epochs=10, batch_size=32, callbacks=(), verbose=2):
     """Compile a model as in episode 01, train it, and return its history and the seconds it took.
 
@@ -368,13 +327,25 @@ def load_or_train(path, create_model, images, labels, validation_data, epochs=10
     then this builds ``create_model()``, trains it with ``compile_and_train`` and
     saves it at ``path``, and says so. Returns the model.
     """
+    def train():
+        model = create_model()
+        compile_and_train(model, images, labels, validation_data, epochs=epochs, batch_size=batch_size, verbose=0)
+        return model
+
+    return load_or_make(path, train, f"training {create_model.__name__}() for {epochs} epochs, as its episode does")
+
+
+def load_or_make(path, make, how):
+    """The model saved at ``path``, or, when there is none, the one ``make()`` returns, saved there.
+
+    ``how`` says in words what ``make`` does; both cases print one line.
+    """
     path = Path(path)
     if path.is_file():
         print(f"Loaded {path}.")
         return keras.models.load_model(path)
-    print(f"{path} does not exist yet: training {create_model.__name__}() for {epochs} epochs, as its episode does ...")
-    model = create_model()
-    compile_and_train(model, images, labels, validation_data, epochs=epochs, batch_size=batch_size, verbose=0)
+    print(f"{path} does not exist yet: {how} ...")
+    model = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     print(f"Trained it and saved it as {path}.")
@@ -385,16 +356,17 @@ def load_or_train(path, create_model, images, labels, validation_data, epochs=10
 # Built from the ideas behind the airbench speed records for CIFAR-10; trained by
 # ``python -m helpers.train --model fast``.
 
-def create_model_fast(train_images, whitening=True):
+def create_model_fast(train_images, whitening=True, num_classes=NUM_CLASSES):
     """The fast recipe's network: frozen patch whitening, then three blocks of 64, 128 and 128 filters.
 
     The first 2,000 of ``train_images`` (uint8, as loaded) set the whitening
     filters (``patch_whitening_filters``); that layer is not trained. Each
     block is Conv2D → MaxPooling2D → BatchNormalization → relu, then
     Conv2D → BatchNormalization → relu. Global max pooling keeps each
-    feature's strongest response; Dense(10) scores the classes, and the scores
-    are divided by 8 before softmax, so that the large learning rate that
-    suits the convolutions changes the output gently. Train it with
+    feature's strongest response (the layer named "features": 128 numbers per
+    image); Dense(``num_classes``) scores the classes, and the scores are
+    divided by 8 before softmax, so that the large learning rate that suits
+    the convolutions changes the output gently. Train it with
     ``compile_model_fast``.
 
     ``whitening=False`` makes the first layer an ordinary convolution of the
@@ -418,8 +390,8 @@ def create_model_fast(train_images, whitening=True):
         x = keras.layers.Conv2D(width, (3, 3), padding="same", use_bias=False)(x)
         x = keras.layers.BatchNormalization(momentum=0.9)(x)
         x = keras.layers.Activation("relu")(x)
-    x = keras.layers.GlobalMaxPooling2D()(x)
-    x = keras.layers.Dense(NUM_CLASSES)(x)
+    x = keras.layers.GlobalMaxPooling2D(name="features")(x)
+    x = keras.layers.Dense(num_classes)(x)
     x = keras.layers.Rescaling(1 / 8)(x)
     outputs = keras.layers.Activation("softmax")(x)
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_fast")
@@ -472,6 +444,25 @@ def compile_model_fast(model, learning_rate=FAST_PEAK_LEARNING_RATE, label_smoot
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
         metrics=[keras.metrics.CategoricalAccuracy()],
     )
+
+
+def load_or_train_fast(path, images, labels, epochs=3):
+    """Load the fast network saved at ``path``; if there is none, train one with the fast recipe and save it.
+
+    Episode 08 pretrains its base this way. The network gets one output per
+    column of the one-hot ``labels`` and trains on ``images`` in batches of
+    256, its learning rate rising and falling as ``fast_schedule`` sets it:
+    the recipe that episode 10 takes apart. Returns the model.
+    """
+    def train():
+        model = create_model_fast(images, num_classes=labels.shape[1])
+        compile_model_fast(model)
+        batch_size = 256
+        steps = epochs * math.ceil(len(images) / batch_size)
+        model.fit(images, labels, epochs=epochs, batch_size=batch_size, callbacks=[fast_schedule(steps)], verbose=0)
+        return model
+
+    return load_or_make(path, train, f"training create_model_fast() with the fast recipe for {epochs} epochs")
 
 
 def predict_with_flips(model, images, batch_size=512):

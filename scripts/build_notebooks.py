@@ -32,6 +32,8 @@ this command:
    of every challenge, its blank cell, and the answer to each blank (``___``),
    read off the first solution code cell, which must be the blank cell with
    every blank filled in. ``check()``, ``hint()`` and ``solution()`` read it.
+7. writes the repository URL into the website's settings, ``_config.yml``,
+   for its repository and launch buttons.
 
 A solution is the markdown cell starting ``> #### Solution``, the code cells
 right after it, and the block-quoted answer that follows them; each of these
@@ -104,13 +106,22 @@ def repository_url():
     return url
 
 
+def colab_url(repository, notebook_path):
+    """The address that opens the notebook at this path of the repository on Google Colab."""
+    owner_and_name = repository.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/{notebook_path}"
+
+
+def binder_url(repository, notebook_path):
+    """The address that opens the notebook at this path of the repository in JupyterLab on mybinder.org."""
+    owner_and_name = repository.removeprefix("https://github.com/")
+    return f"https://mybinder.org/v2/gh/{owner_and_name}/{BRANCH}?labpath={quote(notebook_path, safe='')}"
+
+
 def badges_source(repository, notebook_path):
     """Markdown with the two launch badges for the notebook at this path in the repository."""
-    owner_and_name = repository.removeprefix("https://github.com/")
-    colab = f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/{notebook_path}"
-    binder = f"https://mybinder.org/v2/gh/{owner_and_name}/{BRANCH}?labpath={quote(notebook_path, safe='')}"
-    return (f"[![Open in Colab]({COLAB_BADGE})]({colab}) "
-            f"[![Launch Binder]({BINDER_BADGE})]({binder})")
+    return (f"[![Open in Colab]({COLAB_BADGE})]({colab_url(repository, notebook_path)}) "
+            f"[![Launch Binder]({BINDER_BADGE})]({binder_url(repository, notebook_path)})")
 
 
 def setup_source(repository):
@@ -125,6 +136,24 @@ def setup_source(repository):
         # those Colab lacks; Colab's own TensorFlow and plotting libraries stay as they are.
         f'    %pip install --quiet "git+{repository}.git@{BRANCH}"'
     )
+
+
+SITE_CONFIG = ROOT / "_config.yml"  # the website's settings (scripts/build_site.py builds the site)
+CONFIG_BLOCK = re.compile(r"(# begin: repository\n).*?(# end: repository\n)", re.S)
+
+
+def site_config(text, repository):
+    """The website's ``_config.yml`` with its repository block written from the repository URL.
+
+    Jupyter Book reads the repository from ``_config.yml`` for its repository
+    and launch buttons, so the lines between ``# begin: repository`` and
+    ``# end: repository`` are written here, from ``pyproject.toml``.
+    """
+    if not CONFIG_BLOCK.search(text):
+        raise ValueError(f"{SITE_CONFIG.name} lacks the lines '# begin: repository' and '# end: repository' "
+                         "between which this command writes the repository")
+    block = f"repository:\n  url: {repository}\n  branch: {BRANCH}\n"
+    return CONFIG_BLOCK.sub(lambda match: f"{match[1]}{block}{match[2]}", text)
 
 
 def has_tag(cell, tag):
@@ -349,6 +378,7 @@ def expected_files(repository):
         expected[learner_path] = serialised(with_launch_cells(learner_version(instructor), repository,
                                                               learner_path.relative_to(ROOT).as_posix()))
     expected.update(timing_pages.rendered_pages(results, by_path))
+    expected[SITE_CONFIG] = site_config(SITE_CONFIG.read_text(encoding="utf-8"), repository)
     expected[ANSWER_KEY] = json.dumps(answer_key(instructors), indent=1, ensure_ascii=False) + "\n"
     return expected
 

@@ -12,8 +12,9 @@ moves the controls and checks that the figures follow:
 - the prediction browser's readout moves on "next" and restarts on a new filter;
 - choosing the kernel preset "blur" fills the nine boxes with 1/9.
 
-It prints one line per check and exits 1 if any fails. It is not part of the
-test suite, which must run without a browser.
+It prints one line per check and exits 1 if any fails.
+``tests/test_widgets_browser.py`` runs the same checks (``run_checks``) in the
+test suite, with the system's Chromium at /usr/bin/chromium.
 """
 
 import argparse
@@ -70,7 +71,10 @@ def drive(chromium, url, screenshot):
 
     checks = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        # No background traffic of Chromium's own (updates, sync): only the local JupyterLab is reached.
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1300, "height": 2400})
         page.goto(url)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
@@ -109,11 +113,8 @@ def drive(chromium, url, screenshot):
     return checks
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default="chromium", help="the Chromium executable (default: chromium)")
-    parser.add_argument("--screenshot", type=Path, help="save a screenshot of the notebook here")
-    args = parser.parse_args()
+def run_checks(chromium, screenshot=None):
+    """Write the notebook, start JupyterLab on it, drive the explorers; returns [(check, passed, detail)]."""
     with tempfile.TemporaryDirectory() as folder:
         notebook = nbformat.v4.new_notebook(
             cells=[nbformat.v4.new_code_cell(source) for source in CELLS],
@@ -122,11 +123,18 @@ def main():
         port, token = free_port(), "explorer-check"
         lab = start_lab(folder, port, token)
         try:
-            checks = drive(args.chromium, f"http://127.0.0.1:{port}/lab/tree/explorers.ipynb?token={token}",
-                           args.screenshot)
+            return drive(chromium, f"http://127.0.0.1:{port}/lab/tree/explorers.ipynb?token={token}", screenshot)
         finally:
             lab.terminate()
             lab.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", default="chromium", help="the Chromium executable (default: chromium)")
+    parser.add_argument("--screenshot", type=Path, help="save a screenshot of the notebook here")
+    args = parser.parse_args()
+    checks = run_checks(args.chromium, args.screenshot)
     for name, passed, detail in checks:
         print(f"{'ok  ' if passed else 'FAIL'} {name}: {detail}")
     return 0 if all(passed for _, passed, _ in checks) else 1

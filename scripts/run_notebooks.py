@@ -221,9 +221,9 @@ def key_results(notebook):
     return "; ".join(parts)
 
 
-# The helpers that train a model (helpers.models). load_or_train trains only when its file is
+# The helpers that train a model (helpers.models). The load_or_train ones train only when their file is
 # missing, as in a full run, which starts with an empty fit_outputs/; otherwise it loads in a moment.
-HELPER_TRAINERS = ("compile_and_train", "load_or_train")
+HELPER_TRAINERS = ("compile_and_train", "load_or_train", "load_or_train_fast")
 
 
 TRAINING_COMMAND = re.compile(r'"-m",\s*"helpers\.train"|-m helpers\.train')  # run, not imported

@@ -8,8 +8,9 @@ these numbers are kept. ``python scripts/build_notebooks.py`` (which the full
 run calls at its end) renders from it:
 
 - ``docs/timings.md``, the timing table;
-- the episode table in README.md and the schedule table in the instructor
-  notes, between their ``<!-- begin: NAME -->`` and ``<!-- end: NAME -->`` lines;
+- the episode table in README.md and on the website's home page
+  (``site/index.md``), and the schedule table in the instructor notes, between
+  their ``<!-- begin: NAME -->`` and ``<!-- end: NAME -->`` lines;
 - every duration the text quotes, written as
   ``<span data-timing="KEY">80 seconds</span>`` in a notebook's markdown or in a
   markdown page. KEY is ``lesson-training``, ``lesson-wall``, ``intro-epoch``,
@@ -51,8 +52,9 @@ def episode_record(results, number):
 def seconds_for(key, results):
     """The measured seconds a ``data-timing`` key stands for."""
     totals = {
-        "lesson-training": sum(record["training_seconds"] for record in results["episodes"]),
-        "lesson-wall": sum(record["seconds"] for record in results["episodes"]),
+        "lesson-training": sum(on_reference_machine(record["training_seconds"], record, results)
+                               for record in results["episodes"]),
+        "lesson-wall": sum(on_reference_machine(record["seconds"], record, results) for record in results["episodes"]),
         "intro-epoch": results["intro_epoch_seconds"],
     }
     if key in totals:
@@ -68,6 +70,16 @@ def seconds_for(key, results):
             raise TimingKeyError(f"episode {number} has no timed code cell with the id {cell_id!r}")
         total += times * cells[cell_id]
     return total
+
+
+def on_reference_machine(seconds, record, results):
+    """Seconds measured for an episode's ``record``, as the machine that ran the other episodes would take them.
+
+    An episode measured apart, on another machine, is scaled by the ratio of
+    the two machines' intro-epoch times; the others are returned as they are.
+    """
+    apart = record.get("measured_apart")
+    return seconds if apart is None else seconds * results["intro_epoch_seconds"] / apart["intro_epoch_seconds"]
 
 
 def quarter_minutes(seconds):
@@ -166,17 +178,22 @@ def apart_notes(results):
                 f"{APART} Episode {record['name'][:2]} was measured on its own on {apart['date']}, on "
                 f"{apart['machine']['short']}, where one intro-model epoch took "
                 f"{apart['intro_epoch_seconds']:.1f} s (against {results['intro_epoch_seconds']:.1f} s for the "
-                f"other episodes); the totals add its figures as measured there.")
+                f"other episodes); the totals count its figures scaled by the ratio of these two times.")
     return notes
 
 
-def readme_episode_table(results, notebooks):
+def readme_episode_table(results, notebooks, root=""):
+    """The episode table and its notes, with links relative to the repository root.
+
+    ``root`` is the way from the page that shows the table to the repository
+    root: "" for README.md, "../" for the website's home page, ``site/index.md``.
+    """
     lines = ["| # | episode | teaching | exercises | run time | peak memory |",
              "| --- | --- | --- | --- | --- | --- |"]
     for path, title, teaching, exercises, record in episode_rows(results, notebooks):
-        lines.append(f"| {path.name[:2]} | [{title}](episodes/{path.name}) | {teaching} min | {exercises} min | "
+        lines.append(f"| {path.name[:2]} | [{title}]({root}episodes/{path.name}) | {teaching} min | {exercises} min | "
                      f"{in_short(record['seconds'])}{apart_mark(record)} | {gib(record['peak_mib'])} |")
-    slowest = max(record["slowest_seconds"] for record in results["episodes"])
+    slowest = max(on_reference_machine(record["slowest_seconds"], record, results) for record in results["episodes"])
     lines += [
         "",
         "*Run time* is how long the whole notebook takes to run, almost all of it",
@@ -184,7 +201,7 @@ def readme_episode_table(results, notebooks):
         f"together at most, both measured on {results['machine']['short']}: "
         f"{in_short(seconds_for('lesson-wall', results))} for all {len(notebooks)}, "
         f"{in_short(seconds_for('lesson-training', results))} of them training, and no cell over "
-        f"{in_short(slowest)}. The [timing table](docs/timings.md)",
+        f"{in_short(slowest)}. The [timing table]({root}docs/timings.md)",
         "has the details and the results each episode reaches; `python -m helpers.check`",
         "estimates the times for your computer.",
     ]
@@ -246,7 +263,7 @@ def timings_page(results):
         lines.append(f"| {record['name']}{apart_mark(record)} | {minutes_and_seconds(record['seconds'])} | "
                      f"{minutes_and_seconds(record['training_seconds'])} | {slowest} | "
                      f"{record['peak_mib']:,.0f} MiB | {record['key_results'] or 'no training'} |")
-    worst = max(records, key=lambda record: record["slowest_seconds"])
+    worst = max(records, key=lambda record: on_reference_machine(record["slowest_seconds"], record, results))
     lines += [
         f"| **all {len(records)}** | **{minutes_and_seconds(seconds_for('lesson-wall', results))}** | "
         f"**{minutes_and_seconds(seconds_for('lesson-training', results))}** | "
@@ -269,15 +286,19 @@ def timings_page(results):
     return "\n".join(lines)
 
 
+HOME_PAGE = ROOT / "site" / "index.md"  # the website's home page (scripts/build_site.py builds the site)
+
+
 def rendered_pages(results, notebooks):
     """{path: text}: the markdown pages rendered from the results (the notebooks are done apart)."""
-    readme = ROOT / "README.md"
-    notes = ROOT / "docs" / "instructor-notes.md"
-    blocks = {"episode-table": readme_episode_table(results, notebooks),
-              "schedule-table": schedule_table(results, notebooks)}
+    blocks = {
+        ROOT / "README.md": {"episode-table": readme_episode_table(results, notebooks)},
+        HOME_PAGE: {"episode-table": readme_episode_table(results, notebooks, root="../")},
+        ROOT / "docs" / "instructor-notes.md": {"schedule-table": schedule_table(results, notebooks)},
+    }
     pages = {ROOT / "docs" / "timings.md": timings_page(results)}
-    for path in (readme, notes):
-        pages[path] = render_spans(render_blocks(path.read_text(encoding="utf-8"), blocks), results, in_short)
+    for path, page_blocks in blocks.items():
+        pages[path] = render_spans(render_blocks(path.read_text(encoding="utf-8"), page_blocks), results, in_short)
     return pages
 
 

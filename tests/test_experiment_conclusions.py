@@ -64,7 +64,7 @@ def activation_rows(text):
 
 
 def transfer_rows(text):
-    """Episode 08's lines such as 'fine-tuned: 20 epochs, 94,341 trainable weights, 25 s; accuracy 0.850 training, 0.751 test'."""
+    """Episode 08's lines such as 'fine-tuned: 20 epochs, 567,717 trainable weights, 95 s; accuracy 1.000 training, 0.817 test'."""
     pattern = rf"^(.+?): \d+ epochs, [\d,]+ trainable weights, \d+ s; accuracy {NUMBER} training, {NUMBER} test$"
     return two_point_rows(text, pattern, ["training accuracy", "test accuracy"])
 
@@ -135,6 +135,10 @@ CONCLUSIONS = [
      ("from scratch", "training accuracy"), ("from scratch", "test accuracy")),
     ("transfer", "fine-tuning beats the frozen base on the test images",
      ("fine-tuned", "test accuracy"), ("frozen base, new head", "test accuracy")),
+    ("transfer", "fine-tuning beats training from scratch on the test images",
+     ("fine-tuned", "test accuracy"), ("from scratch", "test accuracy")),
+    ("transfer", "the frozen base with a new head stays below training from scratch",
+     ("from scratch", "test accuracy"), ("frozen base, new head", "test accuracy")),
 ]
 
 
@@ -203,8 +207,3 @@ def test_the_intro_model_at_the_bold_rate_stays_at_guessing_with_another_seed(se
     accuracies = [rows["intro, SGD 0.4"]["validation accuracy, epoch 5"] for rows in seeds["batchnorm"]]
     assert min(accuracies) < 0.11, accuracies
 
-
-def test_against_training_from_scratch_the_gain_of_transfer_is_within_the_spread(seeds):
-    """Episode 08 says that with the second seed training from scratch came level with fine-tuning."""
-    second = seeds["transfer"][1]
-    assert abs(second["from scratch"]["test accuracy"] - second["fine-tuned"]["test accuracy"]) < 0.01

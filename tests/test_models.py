@@ -360,3 +360,27 @@ def test_deeper_model_has_fewer_parameters_than_the_intro_model(intro):
     weighted = [layer.count_params() for layer in model.layers if layer.count_params()]
     assert weighted == [448, 4_640, 9_248, 32_832, 650]
     assert model.count_params() == 47_818 < intro.count_params()
+
+
+# Reading the optimizer's step count converts a TensorFlow variable in a way NumPy 2 flags, inside keras;
+# a notebook never shows it.
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+def test_load_or_train_fast_trains_and_saves_when_the_file_is_missing_then_loads_it(tmp_path, capsys):
+    from helpers.models import load_or_train_fast
+
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
+    labels = np.eye(5, dtype="float32")[np.arange(40) % 5]
+    path = tmp_path / "base" / "fast.keras"
+
+    trained = load_or_train_fast(path, images, labels, epochs=1)
+    assert capsys.readouterr().out == (
+        f"{path} does not exist yet: training create_model_fast() with the fast recipe for 1 epochs ...\n"
+        f"Trained it and saved it as {path}.\n")
+    assert path.is_file() and trained.output.shape == (None, 5)
+    assert trained.get_layer("features").output.shape == (None, 128)
+
+    loaded = load_or_train_fast(path, images, labels, epochs=1)
+    assert capsys.readouterr().out == f"Loaded {path}.\n"
+    np.testing.assert_allclose(loaded.predict(images[:4], verbose=0), trained.predict(images[:4], verbose=0),
+                               rtol=1e-5, atol=1e-6)

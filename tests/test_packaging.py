@@ -97,8 +97,25 @@ def test_ci_runs_the_readme_test_command_in_a_folder_of_its_own():
     command = readme_command("Run the tests")
     assert "pytest" in command and ".venv" in command
     ci = (ROOT / ".ci" / "run").read_text()
-    assert command.replace(".venv", ".ci/venv") in ci.splitlines()
+    # .ci/run runs the command's steps one line each, to time the install and the tests apart;
+    # the pytest line may add reporting options (--durations, --junitxml).
+    lines = [line.strip() for line in ci.splitlines()]
+    position = 0
+    for step in command.replace(".venv", ".ci/venv").split(" && "):
+        found = [index for index, line in enumerate(lines[position:], position)
+                 if line == step or (step == "pytest" and line.startswith("pytest "))]
+        assert found, f".ci/run does not run {step!r} after the README's earlier steps"
+        position = found[0] + 1
     assert "rm -rf .venv" not in ci, "CI must not delete the developer's environment"
+
+
+def test_ci_installs_the_browser_and_fails_when_the_tests_fail():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "apt-get install -y -qq chromium" in ci and "[ ! -x /usr/bin/chromium ]" in ci
+    assert "set -euo pipefail" in ci and 'exit "$status"' in ci
+    extra = normalised(pyproject()["project"]["optional-dependencies"]["test"])
+    assert {"playwright", "axe-playwright-python"} <= set(extra)
+    assert "cnn-image-classification-lesson[lab,site]" in pyproject()["project"]["optional-dependencies"]["test"]
 
 
 def test_readme_setup_command_installs_and_opens_the_lesson():

@@ -46,7 +46,9 @@ def test_every_episode_fits_in_its_share_of_binder_memory():
 
 
 def test_no_cell_runs_over_five_minutes_and_training_stays_under_half_an_hour():
-    assert max(record["slowest_seconds"] for record in RESULTS["episodes"]) <= 5 * 60
+    """On the machine that ran the lesson; an episode measured apart counts as it would take there."""
+    assert max(timing_pages.on_reference_machine(record["slowest_seconds"], record, RESULTS)
+               for record in RESULTS["episodes"]) <= 5 * 60
     assert timing_pages.seconds_for("lesson-training", RESULTS) < 30 * 60
 
 
@@ -135,6 +137,9 @@ def test_an_episode_measured_apart_is_merged_in_order_and_marked():
     page = timing_pages.timings_page(merged)
     assert "| 02-two.ipynb† | 5 min 00 s |" in page
     note = ("† Episode 02 was measured on its own on 2026-02-02, on machine B, where one intro-model epoch took "
-            "15.0 s (against 6.0 s for the other episodes); the totals add its figures as measured there.")
+            "15.0 s (against 6.0 s for the other episodes); the totals count its figures scaled by the ratio of these two times.")
     assert note in page
     assert timing_pages.apart_notes(results) == []
+    # its 300 s on machine B count as 300 × 6 / 15 = 120 s on machine A
+    assert timing_pages.seconds_for("lesson-wall", merged) == pytest.approx(60 + 120 + 90)
+    assert timing_pages.seconds_for("lesson-training", merged) == pytest.approx(50 + 100 + 80)

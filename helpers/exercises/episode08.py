@@ -70,7 +70,7 @@ def check_fine_tune(exercise, base, transfer_model, results):
     epochs = results["fine-tuned"]["epochs"]
     if epochs != 20:
         raise Mistake(f"the fine-tuning ran {epochs} epochs; the challenge asks for 20, so that the model trains "
-                      "for 60 epochs in all, as the network from scratch did.")
+                      "for 40 epochs in all, as the network from scratch did.")
     return ("the whole network was trained for 20 more epochs at the learning rate 3e-4, "
             "a tenth of the rate that trained the head.")
 
