@@ -1,4 +1,4 @@
-"""The flows that ``run_benchmarks.py`` times, one per process.
+"""The flows that ``python -m benchmarks.run_benchmarks`` times, one per process.
 
     python -m benchmarks.flows seed --epochs 2 --result seed.json
     python -m benchmarks.flows lesson --epochs 2 --steps-per-execution 32 --result spe32.json
@@ -7,7 +7,7 @@
 Run from the repository root. Each flow writes what it measured to
 ``--result`` as JSON. LESSON_QUICK chooses the full data or the small subset,
 as everywhere in the lesson. A flow that fails ends with one line on stderr,
-``benchmarks.flows FLOW: error: ...``, which ``run_benchmarks.py`` shows.
+``benchmarks.flows FLOW: error: ...``, which ``run_benchmarks`` shows.
 """
 
 import argparse
@@ -19,14 +19,14 @@ import time
 import traceback
 from pathlib import Path
 
-from helpers.quiet import import_tensorflow_quietly
+from helpers.data import load_cifar10, prepare_dataset
+from helpers.error_lines import error_line
+from helpers.lesson import create_model_intro
+from helpers.models import compile_as_taught
+from helpers.quiet import import_keras_quietly, import_tensorflow_quietly
 
-tf = import_tensorflow_quietly()  # before keras, so that TensorFlow's start-up messages stay out of the log
-
-import keras  # noqa: E402
-
-from helpers.data import load_cifar10, prepare_dataset  # noqa: E402
-from helpers.models import create_model_intro  # noqa: E402
+tf = import_tensorflow_quietly()  # TensorFlow's start-up messages stay out of the log
+keras = import_keras_quietly()
 
 BATCH_SIZE = 32  # the lesson's and the seed lesson's batch size for the intro model
 
@@ -89,9 +89,10 @@ FLOWS = {"seed": seed_flow, "lesson": lesson_flow, "peak": peak_flow}
 
 
 def create_model_intro_without_rescaling():
-    """``helpers.models.create_model_intro`` without its Rescaling layer, as the seed lesson built it.
+    """``create_model_intro`` (saved from episode 01) without its Rescaling layer, as the seed lesson built it.
 
-    It expects images that are already divided by 255.
+    It expects images that are already divided by 255. Its layers are the
+    intro model's own, so the two cannot drift apart.
     """
     intro = create_model_intro()
     inputs = keras.Input(shape=intro.input_shape[1:])
@@ -102,14 +103,13 @@ def create_model_intro_without_rescaling():
 
 
 def compile_and_fit(model, training, validation, args):
-    """Compile as the lesson does (Adam, cross-entropy), fit with batches of 32, and time every epoch.
+    """Compile as the lesson does (``compile_as_taught``), fit with batches of 32, and time every epoch.
 
     Returns the median epoch time, with and without the validation at its end,
     over the epochs after the first (the first also builds TensorFlow's
     graphs), and the last validation accuracy.
     """
-    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.CategoricalCrossentropy(),
-                  metrics=[keras.metrics.CategoricalAccuracy()], steps_per_execution=args.steps_per_execution)
+    compile_as_taught(model, steps_per_execution=args.steps_per_execution)
     timer = EpochTimer()
     history = model.fit(*training, epochs=args.epochs, batch_size=BATCH_SIZE, validation_data=validation,
                         validation_batch_size=args.validation_batch_size, callbacks=[timer], verbose=0)
@@ -176,9 +176,9 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         result = FLOWS[args.flow](args)
-    except Exception as error:  # noqa: BLE001 (any failure: the traceback for the log, then one line)
+    except Exception as error:  # any failure: the traceback for the log, then one line
         traceback.print_exc()
-        sys.exit(f"benchmarks.flows {args.flow}: error: {type(error).__name__}: {' '.join(str(error).split())}")
+        sys.exit(f"benchmarks.flows {args.flow}: error: {error_line(error)}")
     args.result.write_text(json.dumps(result, indent=2) + "\n")
 
 

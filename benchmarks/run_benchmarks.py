@@ -1,8 +1,8 @@
 """Time the lesson's ways of training a CNN against each other and against the machine's limit.
 
-    python benchmarks/run_benchmarks.py                      # every section, full data: over an hour
-    python benchmarks/run_benchmarks.py --quick              # every section on 2,000 images: a check
-    python benchmarks/run_benchmarks.py --only flops ablation
+    python -m benchmarks.run_benchmarks                      # every section, full data: over an hour
+    python -m benchmarks.run_benchmarks --quick              # every section on 2,000 images: a check
+    python -m benchmarks.run_benchmarks --only flops ablation
 
 The sections (the names --only takes):
 
@@ -31,7 +31,6 @@ import datetime
 import json
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,13 +38,15 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from benchmarks.section_markdown import section_text
+from helpers.cli import OneLineErrorParser, folder_name
+from helpers.durations import rounded_duration
+from helpers.error_lines import failed_process_line, os_reason
+from helpers.files import write_together
+from helpers.settings import SettingError, quick_mode
+
+PROG = "python -m benchmarks.run_benchmarks"
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # helpers, when this checkout is not installed
-
-from helpers.cli import OneLineErrorParser, folder_name  # noqa: E402
-from helpers.settings import SettingError, quick_mode  # noqa: E402
-
-PROG = "python benchmarks/run_benchmarks.py"
 BENCHMARKS = ROOT / "benchmarks"
 SECTIONS = ("seed-vs-lesson", "flops", "time-to-accuracy", "ablation")
 INTRO_EPOCHS = 2  # the epochs of every intro-model flow: the first builds TensorFlow's graphs, the second is timed
@@ -110,7 +111,7 @@ class Runner:
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         peak_mib = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB on Linux
-        result, error = None, last_error((work / "log.txt").read_text(errors="replace"), process.returncode)
+        result, error = None, failed_process_line((work / "log.txt").read_text(errors="replace"), process.returncode)
         if process.returncode == 0:
             try:
                 result = {**read(work), "peak_memory_mib": peak_mib, "process_seconds": seconds}
@@ -125,18 +126,6 @@ class Runner:
             print(f"{seconds:.0f} s, peak memory {peak_mib:,.0f} MiB", flush=True)
         self.done[options] = (name, result)
         return result
-
-
-def last_error(log, returncode):
-    """A failed process's error in one line: from the last line of its output that mentions an error, to the end."""
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return f"killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    if not lines:
-        return f"exit status {returncode}, and it printed nothing"
-    errors = [number for number, line in enumerate(lines) if "error" in line.lower()]
-    return " ".join(lines[errors[-1] if errors else -1:])
 
 
 def read_training_run(folder):
@@ -246,9 +235,10 @@ def fast_against_three_blocks(runner):
                                 *[f"to {round(100 * float(threshold))} %" for threshold in THRESHOLDS],
                                 "test accuracy", "with flip averaging"], "rows": rows}],
         "notes": ["`python -m helpers.train --model MODEL` with its default settings (in quick mode, one epoch). "
-                  "Time to an accuracy: seconds of training until the validation accuracy first reached it (never: not within the run). The "
-                  "last row is the speed-up of fast (how many times less time it took) and its lead in test "
-                  "accuracy, in percentage points."] + [curve(model, run) for model, run in runs if run],
+                  "Time to an accuracy: seconds of training until the validation accuracy first reached it "
+                  "(never: not within the run). The last row is the speed-up of fast (how many times less time "
+                  "it took) and its lead in test accuracy, in percentage points."]
+                 + [curve(model, run) for model, run in runs if run],
     }
 
 
@@ -325,14 +315,6 @@ def points(before, after):
     return f"{round(100 * (after - before), 1) + 0.0:+.1f} pt"  # + 0.0 turns -0.0 into 0.0
 
 
-def minutes(x):
-    """A duration for people: "45 s", "12 min" or "1 h 05 min"."""
-    x = round(x)
-    if x < 60:
-        return f"{x:.0f} s"
-    return f"{x // 60:.0f} min" if x < 3600 else f"{x // 3600:.0f} h {x % 3600 // 60:02.0f} min"
-
-
 def verdict(speed_up):
     if speed_up is None:
         return "—"
@@ -389,32 +371,21 @@ def markdown(results):
         lines += ["**Quick mode:** the small subset of CIFAR-10 (2,000 training images), one epoch per "
                   "training run and a small matrix product. These numbers check that the script works; "
                   "they measure nothing.", ""]
-    lines += ["To reproduce, from the repository root: `python benchmarks/run_benchmarks.py` (over an hour on "
+    lines += ["To reproduce, from the repository root: `python -m benchmarks.run_benchmarks` (over an hour on "
               "a 2-core CPU; `--only SECTION` runs one section, `--quick` checks the script in minutes). "
               "Every flow runs in its own process; the times are wall-clock, on a machine that may have been "
               "doing other work too, so compare the ratios more than the seconds.", ""]
     for name, section in results["sections"].items():
         lines += [f"## {section['title']}", "",
-                  f"Section `{name}`, measured {section['date']} in {minutes(section['seconds'])}.", ""]
+                  f"Section `{name}`, measured {section['date']} in {rounded_duration(section['seconds'])}.", ""]
         lines += section_text(section)
     return "\n".join(lines)
-
-
-def section_text(section):
-    """A section's tables, as markdown, and its notes, one paragraph each."""
-    lines = []
-    for table in section["tables"]:
-        lines += ["| " + " | ".join(table["columns"]) + " |", "|" + " --- |" * len(table["columns"])]
-        lines += ["| " + " | ".join(row) + " |" for row in table["rows"]]
-        lines.append("")
-    for note in section["notes"]:
-        lines += [note, ""]
-    return lines
 
 
 def save(folder, measured, quick, date, command):
     """Write results.json and results.md into ``folder``, keeping its earlier sections that were not measured again.
 
+    Both files are written whole, or neither (``helpers.files.write_together``).
     Only sections whose every flow succeeded are saved. Returns the names of the
     sections saved, or an empty list (and writes nothing) when there are none.
     """
@@ -429,11 +400,8 @@ def save(folder, measured, quick, date, command):
     sections.update(complete)
     results = {"date": date, "quick": quick, "command": command, "machine": machine(),
                "sections": {name: sections[name] for name in SECTIONS if name in sections}}
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in [("results.json", json.dumps(results, indent=2) + "\n"), ("results.md", markdown(results))]:
-        unfinished = folder / f".{name}.unfinished"
-        unfinished.write_text(text)
-        os.replace(unfinished, folder / name)
+    write_together(folder, {"results.json": lambda path: path.write_text(json.dumps(results, indent=2) + "\n"),
+                            "results.md": lambda path: path.write_text(markdown(results))})
     return list(complete)
 
 
@@ -478,13 +446,13 @@ def main(argv=None):
     except KeyboardInterrupt:
         parser.exit(130, f"{parser.prog}: interrupted; nothing was saved in {output}/.\n")
     for name, section in measured.items():
-        print(f"\n## {section['title']} ({name}, {minutes(section['seconds'])})\n")
+        print(f"\n## {section['title']} ({name}, {rounded_duration(section['seconds'])})\n")
         print("\n".join(section_text(section)).rstrip())
     try:
         saved = save(output, measured, quick, date, command)
     except OSError as error:
         parser.exit(1, f"{parser.prog}: error: could not save the results in {output}/ "
-                       f"({error.strerror or error}).\n")
+                       f"({os_reason(error)}).\n")
     print()
     if saved:
         print(f"Saved {', '.join(saved)} in {output}/results.json and {output}/results.md.")

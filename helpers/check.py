@@ -26,8 +26,10 @@ copy that is found is loaded, so the first load of CIFAR-10 decodes and
 caches it here (some seconds, once) instead of in the workshop.
 
 This file must stay importable by old Pythons (3.8 and up), so that it can say
-"Python is too old" instead of failing with a syntax error: the rest of the
-``helpers`` package is imported only after the Python version has passed.
+"Python is too old" instead of failing with a syntax error. So must the four
+modules it imports first (``helpers.cli``, ``helpers.durations``,
+``helpers.error_lines`` and ``helpers.timings``); the rest of the ``helpers``
+package is imported only after the Python version has passed.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
-import json
 import os
 import platform
 import re
@@ -46,31 +47,26 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 from helpers.cli import OneLineErrorParser, whole_number_at_least
+from helpers.durations import rounded_duration
+from helpers.error_lines import error_first_line, error_text
+from helpers.timings import lesson_seconds, load_timings
+
 
 def reference_timings():
-    """The lesson's reference figures, read from ``helpers/timings.json``.
+    """The lesson's reference figures, read from ``helpers/timings.json`` (``helpers.timings``).
 
-    ``python scripts/run_notebooks.py`` writes that file: it times one
+    ``python -m scripts.run_notebooks`` writes that file: it times one
     intro-model epoch the way this module does (training steps only), then runs
     every notebook and records the time spent training and in all.
     """
-    results = json.loads(Path(__file__).with_name("timings.json").read_text(encoding="utf-8"))
-    reference_epoch = results["intro_epoch_seconds"]  # 40,000 images in batches of 32
-
-    def on_the_reference(episode, key):
-        # An episode measured apart, on another machine, is scaled by the two machines' epoch times.
-        apart = episode.get("measured_apart")
-        return episode[key] * (reference_epoch / apart["intro_epoch_seconds"] if apart else 1)
-
-    episodes = results["episodes"]
+    timings = load_timings()
     return {
-        "machine": results["machine"]["short"],
-        "intro_epoch_seconds": reference_epoch,
-        "lesson_training_seconds": sum(on_the_reference(episode, "training_seconds") for episode in episodes),
-        "lesson_wall_seconds": sum(on_the_reference(episode, "seconds") for episode in episodes),
+        "machine": timings["machine"]["short"],
+        "intro_epoch_seconds": timings["intro_epoch_seconds"],  # 40,000 images in batches of 32
+        "lesson_training_seconds": lesson_seconds(timings, "training_seconds"),
+        "lesson_wall_seconds": lesson_seconds(timings, "seconds"),
     }
 
 
@@ -191,7 +187,7 @@ def check_version(label, version, minimum, fix, needed=True):
     wanted = f"needs {newer}" if needed else f"nice to have, {newer}"
     bad = PROBLEM if needed else WARNING
     if isinstance(version, BaseException):
-        reason = _first_line(version)
+        reason = error_first_line(version)
         return Item(bad, f"{label}: installed, but importing it fails ({reason})",
                     f"{label} is installed but cannot be imported ({reason}): {fix}")
     if version is None:
@@ -207,16 +203,6 @@ def check_software(versions):
     """The report lines for the packages in ``versions`` (as ``installed_versions`` gives them)."""
     return [check_version(label, versions[key], minimum, fix, needed)
             for key, label, minimum, fix, needed in SOFTWARE if key in versions]
-
-
-def _first_line(error):
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
-
-def _one_line(error):
-    """An error's whole message on one line (a dataset error's message is its fix)."""
-    return " ".join(str(error).split()) or type(error).__name__
 
 
 # --- 2. datasets ---------------------------------------------------------------------
@@ -277,7 +263,7 @@ def dataset_status(name):
         found = data.find_copy(name)
     except Exception as error:  # a damaged or wrong file, or one that may not be read
         return Item(PROBLEM, f"{label}: a damaged or wrong file is in the way",
-                    f"{label}: {_one_line(error)}")
+                    f"{label}: {error_text(error)}")
     if found is None:
         return download_status(name)
     where, path = found
@@ -285,7 +271,7 @@ def dataset_status(name):
         loaded = load_dataset(name)
     except Exception as error:  # whatever stops the load here would stop the notebook
         return Item(PROBLEM, f"{label}: {where}: {path}, but it does not load",
-                    f"{label}: {_one_line(error)}")
+                    f"{label}: {error_text(error)}")
     cache = data.cache_problem() if name == "cifar10" else None
     if cache is not None:
         return Item(WARNING, f"{label}: {where}: {path} ({loaded}, but it cannot be cached)",
@@ -323,7 +309,7 @@ def check_datasets():
     try:
         importlib.import_module("helpers.data")  # needs numpy
     except ImportError as error:
-        reason = _first_line(error)
+        reason = error_first_line(error)
         return [Item(PROBLEM, f"Datasets: cannot be checked ({reason})",
                      f"The lesson's packages are not installed ({reason}): {INSTALL_FIX}")]
     from helpers import data, settings
@@ -474,17 +460,12 @@ def device_items(info):
 # --- 4. the time of one epoch ------------------------------------------------------
 
 def compile_intro_model():
-    """Episode 01's model, compiled exactly as episode 01 compiles it."""
-    import keras
-
-    from helpers.models import create_model_intro
+    """Episode 01's model, compiled with the optimiser, loss and metric episode 01 teaches."""
+    from helpers.lesson import create_model_intro
+    from helpers.models import compile_as_taught
 
     model = create_model_intro()
-    model.compile(
-        optimizer=keras.optimizers.Adam(),
-        loss=keras.losses.CategoricalCrossentropy(),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-    )
+    compile_as_taught(model)
     return model
 
 
@@ -534,27 +515,17 @@ def estimate_lesson_time(epoch_seconds, reference=None):
             "slow": factor >= SLOW_FACTOR}
 
 
-def format_duration(seconds):
-    """A rounded duration: 42 -> '42 s', 1620 -> '27 min', 6000 -> '1 h 40 min'."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    minutes = round(seconds / 60)
-    if minutes < 90:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
 def timing_items(epoch_seconds, reference=None):
     """The report lines for a measured epoch time, with advice when it is slow."""
     reference = REFERENCE if reference is None else reference
     estimate = estimate_lesson_time(epoch_seconds, reference)
     line = (f"One epoch of the intro model: {epoch_seconds:.1f} s (reference machine: "
             f"{reference['intro_epoch_seconds']:.1f} s) -> the lesson's training will take about "
-            f"{format_duration(estimate['training_seconds'])} here "
-            f"({format_duration(reference['lesson_training_seconds'])} on the reference)")
+            f"{rounded_duration(estimate['training_seconds'])} here "
+            f"({rounded_duration(reference['lesson_training_seconds'])} on the reference)")
     whole = Item(INFO, f"Running every notebook of the lesson: about "
-                       f"{format_duration(estimate['wall_seconds'])} here "
-                       f"({format_duration(reference['lesson_wall_seconds'])} on the reference)")
+                       f"{rounded_duration(estimate['wall_seconds'])} here "
+                       f"({rounded_duration(reference['lesson_wall_seconds'])} on the reference)")
     if not estimate["slow"]:
         return [Item(OK, line), whole]
     advice = (
@@ -659,7 +630,7 @@ def main(argv=None):
         try:
             epoch_seconds = time_intro_epoch(args.timing_images)
         except Exception as error:  # e.g. out of memory: report it, the rest still counts
-            reason = _first_line(error)
+            reason = error_first_line(error)
             show(None, [Item(PROBLEM, f"Training failed: {reason}",
                            f"Training the intro model failed ({reason}): reinstall with "
                            f"`pip install -e .` in the lesson folder, or ask your instructor")])

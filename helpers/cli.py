@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from helpers.error_lines import one_line
+
 # NumPy, TensorFlow and Python's random module all take seeds in this range.
 LARGEST_SEED = 2**32 - 1
 
@@ -17,8 +19,9 @@ LARGEST_SEED = 2**32 - 1
 class OneLineErrorParser(argparse.ArgumentParser):
     """Report a bad command line in one line, not with the usage text.
 
-    Its help has a fixed width, so ``--help`` reads the same in every terminal
-    and notebook.
+    The message is joined into one line (``helpers.error_lines.one_line``)
+    even when it has several. Its help has a fixed width, so ``--help`` reads
+    the same in every terminal and notebook.
     """
 
     def __init__(self, **kwargs):
@@ -26,7 +29,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
         super().__init__(**kwargs)
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def whole_number_at_least(minimum, why=""):

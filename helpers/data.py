@@ -19,13 +19,10 @@ minutes. ``helpers.settings`` describes every ``LESSON_*`` variable.
 
 import hashlib
 import io
-import os
 import pickle
 import shutil
 import sys
 import tarfile
-import tempfile
-import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,6 +30,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from helpers import settings
+from helpers.error_lines import error_line, os_reason
+from helpers.files import unwritable_reason, write_whole
 from helpers.quiet import import_tensorflow_quietly
 
 CLASS_NAMES = [
@@ -123,28 +122,14 @@ def data_dir_problem():
 def cache_problem():
     """Why downloads and decoded arrays cannot be saved, in one sentence; None when they can.
 
-    Creates the cache folder when it is missing, as a load would, and writes
-    and removes a small file in it.
+    Creates nothing: a missing cache folder is fine when it can be created
+    (``helpers.files.unwritable_reason`` finds out), and a load creates it.
     """
     folder = settings.cache_dir()
-    if folder.exists() and not folder.is_dir():
-        return (f"The cache folder {folder} is a file, not a folder: set LESSON_CACHE_DIR "
-                f"to a folder you can write to.")
-    action = "written to" if folder.is_dir() else "created"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-") as file:
-            file.write(b"lesson")
-            file.flush()
-    except OSError as error:
-        return (f"The cache folder {folder} cannot be {action} ({_reason(error)}): set "
-                f"LESSON_CACHE_DIR to a folder you can write to.")
-    return None
-
-
-def _reason(error):
-    """The operating system's words for an OSError: 'Permission denied'."""
-    return error.strerror or str(error)
+    reason = unwritable_reason(folder)
+    if reason is None:
+        return None
+    return f"The cache folder {folder} {reason}: set LESSON_CACHE_DIR to a folder you can write to."
 
 
 def _offline_folder():
@@ -337,11 +322,9 @@ def explain_download_failure(error, timeout=None):
         waited = f" within {timeout} s" if timeout else ""
         return (f"no answer{waited}", "the network may be slow or block the server; try another network")
     if isinstance(reason, OSError):
-        return (f"no connection ({reason.strerror or reason})",
+        return (f"no connection ({os_reason(reason)})",
                 "connect to the internet (or check the proxy settings) and try again")
-    text = " ".join(str(error).split())
-    return (f"{type(error).__name__}: {text}" if text else type(error).__name__,
-            "connect to the internet and try again")
+    return error_line(error), "connect to the internet and try again"
 
 
 def offline_advice(name):
@@ -457,33 +440,30 @@ _told_cache_unwritable = False  # the note in _save_decoded is given once per pr
 def _save_decoded(arrays, cached):
     """Save decoded arrays for the next load; when that fails, say so once and go on.
 
-    The .npy files are written into a folder no other process uses, which is
-    then renamed: two notebooks decoding at once never write the same file, and
-    nobody reads half a folder. Nothing half-written is left behind.
+    The .npy files are written into a folder of their own, which then takes
+    the name ``cached`` (``helpers.files.write_whole``): two notebooks decoding
+    at once never write the same file, nobody reads half a folder, and nothing
+    half-written is left behind.
     """
     global _told_cache_unwritable
-    partial = cached.with_name(f"{cached.name}.{uuid.uuid4().hex[:12]}.partial")
+
+    def write_arrays(folder):
+        folder.mkdir()
+        for name, array in zip(DECODED_NAMES, arrays):
+            np.save(folder / f"{name}.npy", array)
+
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial.mkdir()
-        for name, array in zip(DECODED_NAMES, arrays):
-            np.save(partial / f"{name}.npy", array)
-        try:
-            os.replace(partial, cached)
-        except OSError:
-            # A folder cannot replace a full one (ENOTEMPTY or EEXIST; access denied
-            # on Windows). When the cache folder is there, another process saved the
-            # same arrays first, which is as good as saving them.
-            if not cached.is_dir():
-                raise
+        write_whole(cached, write_arrays)
     except OSError as error:
-        if not _told_cache_unwritable:
+        # A folder cannot replace a full one (ENOTEMPTY or EEXIST; access denied on
+        # Windows). When the cache folder is there, another process saved the same
+        # arrays first, which is as good as saving them.
+        if not cached.is_dir() and not _told_cache_unwritable:
             _told_cache_unwritable = True
             print(f"Note: the decoded CIFAR-10 arrays could not be saved in {cached.parent} "
-                  f"({_reason(error)}), so the next load decodes them again; set "
+                  f"({os_reason(error)}), so the next load decodes them again; set "
                   f"LESSON_CACHE_DIR to a writable folder to keep them.", file=sys.stderr)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _decode_cifar10(path):

@@ -72,10 +72,10 @@ def triangular_rate(step, total_steps, peak=FAST_PEAK_LEARNING_RATE, warmup_frac
 
 
 def smoothed_targets(class_numbers, num_classes, smoothing=FAST_LABEL_SMOOTHING):
-    """One-hot targets with label smoothing: 1 - smoothing + smoothing / num_classes for the class, smoothing / num_classes elsewhere.
+    """One-hot targets with label smoothing: 1 - smoothing + smoothing / num_classes for the class.
 
-    This is the target Keras's ``CategoricalCrossentropy(label_smoothing=...)``
-    trains towards.
+    Every other class gets smoothing / num_classes. This is the target Keras's
+    ``CategoricalCrossentropy(label_smoothing=...)`` trains towards.
     """
     one_hot = np.eye(num_classes, dtype="float32")[np.ravel(class_numbers)]
     return one_hot * (1 - smoothing) + smoothing / num_classes

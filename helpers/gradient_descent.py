@@ -1,7 +1,8 @@
 """Gradient descent on a one-dimensional loss, the worked example of episode 04.
 
 The loss is the parabola ``(x - 3)**2``. Its lowest point is at x = 3, and its
-gradient (slope) is ``2 * (x - 3)``. Taught in episode 04, which uses it to show what small, large and good learning rates do.
+gradient (slope) is ``2 * (x - 3)``. Taught in episode 04, which uses it to
+show what small, large and good learning rates do.
 """
 
 import numpy as np

@@ -1,208 +1,68 @@
-"""Every model the episodes build, and the one way they train them, defined once.
+"""What the episodes and the commands use but no notebook teaches, and the definitions the notebooks teach.
 
-A notebook that writes one of these models itself must build the same
-architecture; ``tests/test_notebooks.py`` checks that it does, and that
-episode 03's ``compile_and_train`` is the one here.
-Each model starts with ``Rescaling(1/255)``, so it takes the uint8 images
-from ``helpers.data`` directly (see ``prepare_dataset``).
-The fast recipe at the end (``create_model_fast`` and what trains it) is
-trained by the training command, ``python -m helpers.train --model fast``.
+The models and functions that a notebook teaches and later code reuses
+(``create_model_intro``, ``compile_and_train``, ...) are written once, in the
+notebook cell that teaches them; ``scripts/build_notebooks.py`` saves them
+into ``helpers/lesson.py``, and this module re-exports them, so that the
+episodes import everything from here. Each CIFAR-10 model starts with
+``Rescaling(1/255)``, so it takes the uint8 images from ``helpers.data``
+directly (see ``prepare_dataset``).
+
+What is written here: ``compile_as_taught`` (the episodes' optimiser, loss
+and metric, for code outside the notebooks), the training command's CNN,
+the loaders that train a missing model, and the fast recipe (``create_model_fast``
+and what trains it, ``python -m helpers.train --model fast``).
 """
 
 import math
 import time
 from pathlib import Path
 
-from helpers.quiet import import_tensorflow_quietly
+import numpy as np
 
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+from helpers.durations import minutes_and_seconds
+from helpers.fast_recipe import (
+    FAST_LABEL_SMOOTHING,
+    FAST_MOMENTUM,
+    FAST_PEAK_LEARNING_RATE,
+    FAST_WARMUP_FRACTION,
+    FAST_WEIGHT_DECAY,
+    WHITENING_IMAGES,
+    patch_whitening_filters,
+    triangular_rate,
+)
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+# The notebooks' definitions, re-exported (``import NAME as NAME`` says so): helpers/lesson.py says
+# where each is taught.
+from helpers.lesson import compile_and_train as compile_and_train
+from helpers.lesson import create_model_dropout as create_model_dropout
+from helpers.lesson import create_model_intro as create_model_intro
+from helpers.lesson import create_model_pima as create_model_pima
+from helpers.quiet import import_keras_quietly
 
-from helpers.fast_recipe import (FAST_LABEL_SMOOTHING, FAST_MOMENTUM, FAST_PEAK_LEARNING_RATE,  # noqa: E402
-                                 FAST_WARMUP_FRACTION, FAST_WEIGHT_DECAY, WHITENING_IMAGES, patch_whitening_filters,
-                                 triangular_rate)
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 INPUT_SHAPE = (32, 32, 3)
 NUM_CLASSES = 10
 
 
-def create_model_intro():
-    """The introductory CNN: two convolution blocks, then a small dense head.
+def compile_as_taught(model, learning_rate=0.001, steps_per_execution=1):
+    """Compile a model with the optimiser, loss and metric the episodes teach.
 
-    Taught in episode 01, built layer by layer in episode 03. 79,530 parameters.
+    Adam, categorical cross-entropy and categorical accuracy: the choices of
+    episode 01, with which episode 03's ``compile_and_train`` compiles every
+    model of episodes 03 to 09 (``tests/test_models.py`` checks that the two
+    agree). For the code outside the notebooks: ``python -m helpers.check``,
+    the training command and the benchmarks. ``learning_rate`` is Adam's
+    default, or a Keras schedule; ``steps_per_execution`` is Keras's setting,
+    which the benchmarks vary.
     """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_intro")
-
-
-def create_model_dropout():
-    """The intro CNN's convolutions plus a third one, with dropout before the output.
-
-    Taught in episode 06.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(64, (3, 3), activation="relu")(x)
-    x = keras.layers.Dropout(0.5)(x)
-    x = keras.layers.Flatten()(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout")
-
-
-def create_model_dense_only():
-    """A network of dense layers only, to compare with a CNN of similar size.
-
-    Taught in episode 03. 156,710 parameters.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(50, activation="relu")(x)
-    x = keras.layers.Dense(50, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dense_only")
-
-
-def create_model_cnn50():
-    """Two convolution blocks of 50 filters each and a dense layer of 50 units.
-
-    Taught in episode 03, where it is compared with the dense-only network.
-    114,510 parameters.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(50, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(50, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(50, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_cnn50")
-
-
-def architecture(model):
-    """A model's layers as (class name, settings) pairs, without names or weights.
-
-    Two models with equal architectures compute the same function shape-wise;
-    the tests use this to compare a notebook's model with the helper's.
-    """
-    ignored = {"name", "trainable", "dtype", "seed"}
-    layers = []
-    for layer in model.layers:
-        config = {key: value for key, value in layer.get_config().items() if key not in ignored}
-        layers.append((type(layer).__name__, config))
-    return layers
-
-
-def create_model_pima():
-    """A small dense network for the 8 Pima diabetes features: 12 → 8 → 1 (sigmoid).
-
-    Taught in episode 04, where it shows what batch size, input scaling and
-    the learning rate do. 221 parameters.
-    """
-    inputs = keras.Input(shape=(8,))
-    x = keras.layers.Dense(12, activation="relu")(inputs)
-    x = keras.layers.Dense(8, activation="relu")(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="pima_model")
-
-
-# --- episode 06: the intro CNN with one regularisation technique each -----------
-
-L2_STRENGTH = 0.001
-
-
-def create_model_intro_dropout():
-    """The intro CNN with Dropout(0.5) between Flatten and its hidden Dense layer.
-
-    Taught in episode 06, where it is one of the four remedies tried on a model
-    that overfits; episode 07 varies its rate with ``create_model_dropout_rate``.
-    79,530 parameters, as the intro CNN: dropout has no weights.
-    """
-    return create_model_dropout_rate(0.5)
-
-
-def create_model_l2():
-    """The intro CNN with an L2 penalty of 0.001 on the weights of every Conv2D and Dense layer.
-
-    Taught in episode 06, where it shows weight penalties. Same layers and
-    parameters as ``create_model_intro``: 79,530 parameters.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu",
-                            kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu",
-                            kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu",
-                           kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax",
-                                 kernel_regularizer=keras.regularizers.L2(L2_STRENGTH))(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_l2")
-
-
-def create_model_batchnorm():
-    """The intro CNN with batch normalisation: each Conv2D and the hidden Dense layer normalised before relu.
-
-    Taught in episode 06, where it trains with a learning rate at which the
-    intro CNN fails. The normalised layers have no bias (``use_bias=False``):
-    the learned shift of BatchNormalization takes its place. 79,866
-    parameters, of which 224 (the running means and variances) are not trained.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), use_bias=False)(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Activation("relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), use_bias=False)(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Activation("relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, use_bias=False)(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Activation("relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_batchnorm")
-
-
-def create_model_augmented():
-    """The intro CNN behind two data-augmentation layers: random mirroring and shifts.
-
-    Taught in episode 06. The augmentation layers change the images only while
-    the model trains and have no parameters: 79,530, as ``create_model_intro``.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.RandomFlip("horizontal")(x)
-    x = keras.layers.RandomTranslation(0.1, 0.1)(x)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_augmented")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.CategoricalCrossentropy(),
+        metrics=[keras.metrics.CategoricalAccuracy()],
+        steps_per_execution=steps_per_execution,
+    )
 
 
 def create_model_three_blocks():
@@ -233,90 +93,19 @@ def create_model_three_blocks():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_three_blocks")
 
 
-# --- episode 07: models for the tuning experiments --------------------------------
+def architecture(model):
+    """A model's layers as (class name, settings) pairs, without names or weights.
 
-
-def create_model_dropout_rate(rate=0.5):
-    """The intro CNN with a Dropout layer of the given rate between Flatten and its hidden Dense layer.
-
-    Taught in episode 07, which tries rates from 0 to 0.9 on the overfitting
-    setting of episode 06. With the default of 0.5 it is the same network as
-    ``create_model_intro_dropout``: 79,530 parameters whatever the rate,
-    because dropout has no weights.
+    Two models with equal architectures compute the same function shape-wise;
+    ``tests/test_train.py`` compares the model the training command saved with
+    a freshly built one this way.
     """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dropout(rate)(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_dropout_rate")
-
-
-def create_model_activation(activation="relu"):
-    """The intro CNN with another activation in its hidden layers (both Conv2D and the hidden Dense).
-
-    Taught in episode 07, which compares "relu", "sigmoid", "tanh", "selu" and
-    "leaky_relu". The output layer keeps softmax. With the default it is the
-    same network as ``create_model_intro``: 79,530 parameters.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation=activation)(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation=activation)(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation=activation)(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_activation")
-
-
-def create_model_deeper():
-    """The intro CNN with a third Conv2D (32 filters) after the second pooling layer.
-
-    Taught in episode 07: the extra convolution shrinks the grid that Flatten
-    sees from 6x6x32 to 4x4x32, so the first Dense layer, and the whole
-    network, get smaller: 47,818 parameters instead of 79,530.
-    """
-    inputs = keras.Input(shape=INPUT_SHAPE)
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(16, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_deeper")
-
-
-def compile_and_train(model, images, labels, validation_data, epochs=10, batch_size=32, callbacks=(), verbose=2):
-    """Compile a model as in episode 01, train it, and return its history and the seconds it took.
-
-    Taught in episode 03, which writes it out; episodes 05 to 07 and 09 import it from here.
-    """
-    model.compile(
-        optimizer=keras.optimizers.Adam(),
-        loss=keras.losses.CategoricalCrossentropy(),
-        metrics=[keras.metrics.CategoricalAccuracy()],
-    )
-    start = time.perf_counter()
-    history = model.fit(
-        images,
-        labels,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        callbacks=list(callbacks),
-        verbose=verbose,
-    )
-    return history, time.perf_counter() - start
+    ignored = {"name", "trainable", "dtype", "seed"}
+    layers = []
+    for layer in model.layers:
+        config = {key: value for key, value in layer.get_config().items() if key not in ignored}
+        layers.append((type(layer).__name__, config))
+    return layers
 
 
 def load_or_train(path, create_model, images, labels, validation_data, epochs=10, batch_size=32):
@@ -477,15 +266,6 @@ def predict_with_flips(model, images, batch_size=512):
     return (plain + mirrored) / 2
 
 
-def in_minutes(seconds):
-    """A duration for people: "45 s", "3 min 05 s" or "1 h 02 min"."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-
 
 class EpochProgress(keras.callbacks.Callback):
     """Print one line per epoch: how long it took, about how long the rest will take, and its metrics.
@@ -510,6 +290,8 @@ class EpochProgress(keras.callbacks.Callback):
         took = now - (self.elapsed[-1] if self.elapsed else self.seconds_before)
         self.elapsed.append(now)
         epochs_left = self.params["epochs"] - (epoch + 1)
-        left = f"about {in_minutes(took * epochs_left)} left" if epochs_left else f"{in_minutes(now)} in all"
+        left = (f"about {minutes_and_seconds(took * epochs_left)} left" if epochs_left
+                else f"{minutes_and_seconds(now)} in all")
         values = " - ".join(f"{name} {value:.4f}" for name, value in (logs or {}).items())
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}: {in_minutes(took)}, {left} - {values}", flush=True)
+        print(f"Epoch {epoch + 1}/{self.params['epochs']}: {minutes_and_seconds(took)}, {left} - {values}",
+              flush=True)

@@ -14,11 +14,9 @@ import os
 import warnings
 from pathlib import Path
 
-from helpers.quiet import import_tensorflow_quietly
+from helpers.quiet import import_keras_quietly
 
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 MOBILENET_WEIGHTS_FILE = "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5"
 MOBILENET_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/"
@@ -48,7 +46,8 @@ def weights_advice():
     """One sentence: which file to get, from where, and where to put it."""
     return (f"get the file {MOBILENET_WEIGHTS_FILE} on a computer with internet, from {MOBILENET_WEIGHTS_URL} "
             f"(an instructor can copy it onto a USB stick for the room), and either put it into "
-            f"{_shown(keras_cache_folder())}, where Keras looks for it, or pass its path as mobilenet_base(weights=...)")
+            f"{_shown(keras_cache_folder())}, where Keras looks for it, or pass its path as "
+            "mobilenet_base(weights=...)")
 
 
 def mobilenet_base(image_size=96, weights="imagenet"):

@@ -58,3 +58,16 @@ def import_tensorflow_quietly():
         tf.config.list_logical_devices()
     tf.get_logger().setLevel("ERROR")
     return tf
+
+
+def import_keras_quietly():
+    """Import TensorFlow quietly (``import_tensorflow_quietly``), then Keras; return the ``keras`` module.
+
+    For a module of the helpers that uses Keras from its top level: after its
+    imports, ``keras = import_keras_quietly()`` gives it Keras without any of
+    TensorFlow's start-up messages.
+    """
+    import_tensorflow_quietly()
+    import keras
+
+    return keras

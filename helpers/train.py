@@ -19,43 +19,52 @@ writes into the output folder:
   seconds it took to reach 70, 80 and 85 % validation accuracy, the settings
   and library versions.
 
-The files appear only when the run is complete: they are written into a
-temporary folder inside the output folder and moved into place at the end,
-so a full disk or Ctrl-C never leaves half a result. A folder that holds
-the results of an earlier run is refused, unless ``--overwrite`` asks to
-replace them. Other files in the output folder are never touched.
+``main`` reads the command line into settings (``build_parser``,
+``run_settings``); ``train`` loads the data (``load_data``), builds the
+network (``build_model``), trains it (``fit``), evaluates it and saves the
+results.
 
-Until then, the run keeps its state after every epoch in a hidden folder,
-``.unfinished-run/`` inside the output folder: the weights and optimizer
-state (saved by Keras's ``BackupAndRestore``), the settings, and the history
-so far. The same command continues an unfinished run from its last finished
-epoch, after Ctrl-C, a lost session, or a pause asked for with
-``--time-limit``; the folder is deleted once the results are saved.
-
-``--distribute`` trains on several devices with TensorFlow's own
-strategies: ``mirrored`` on the GPUs of one machine, ``multi-worker`` on
-several machines that each run the same command.
+Two modules beside this one do the rest. ``helpers.runs`` keeps a run safe:
+the result files appear only when all of them are complete, an earlier
+run's results are replaced only with ``--overwrite``, and the run keeps its
+state after every epoch in a hidden folder, ``.unfinished-run/``, so that
+the same command continues it after Ctrl-C, a lost session or a pause asked
+for with ``--time-limit``. ``helpers.distribution`` trains on several
+devices with TensorFlow's own strategies (``--distribute``): ``mirrored`` on
+the GPUs of one machine, ``multi-worker`` on several machines that each run
+the same command.
 """
 
 import argparse
-import contextlib
-import csv
 import json
 import math
-import os
 import platform
-import shutil
-import signal
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
 from helpers.cli import OneLineErrorParser, folder_name, number_in, seed_number, whole_number_at_least
+from helpers.distribution import (
+    DistributionError,
+    is_chief,
+    multi_worker_task,
+    results_folder,
+    start_tensorflow,
+    work_around_keras_multi_worker_bugs,
+)
 from helpers.fast_recipe import FAST_LABEL_SMOOTHING, FAST_PEAK_LEARNING_RATE
-
-# The files one run writes, in the order the module docstring lists them.
-RESULT_FILES = ["sample_images.png", "training_history.png", "model.keras", "history.csv", "metrics.json"]
+from helpers.runs import (
+    ResultsNotSavedError,
+    RunNotKeptError,
+    RunPaused,
+    check_output_folder,
+    check_unfinished_run,
+    keeping_the_run,
+    remove_unfinished_run,
+    save_results,
+    start_history,
+    what_was_kept,
+    what_was_kept_for_saving,
+)
 
 # The networks --model chooses from, with the epochs, batch size and validation set each trains with
 # unless told otherwise. Five epochs of the fast recipe aim at 85 % test accuracy in under 10 minutes on
@@ -68,30 +77,11 @@ MODEL_DEFAULTS = {
 # time_to_accuracy in metrics.json: when validation accuracy first reached each of these.
 ACCURACY_THRESHOLDS = (0.70, 0.80, 0.85)
 
-# The hidden folder inside --output that keeps a run until its results are saved.
-UNFINISHED_RUN = ".unfinished-run"
 
-# What TF_CONFIG looks like on the first of two workers, for the error messages.
-TF_CONFIG_EXAMPLE = '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}'
-
-
-class ResultsNotSavedError(Exception):
-    """The result files could not be written; none of them were."""
-
-
-class RunNotKeptError(Exception):
-    """The state of the run could not be kept after an epoch."""
-
-
-class DistributionError(Exception):
-    """The devices or workers asked for cannot be set up in this process."""
-
-
-class RunPaused(Exception):
-    """The run stopped at its time limit; its state is kept, and the same command continues it."""
-
+# --- settings -------------------------------------------------------------------------
 
 def build_parser():
+    """The command line: every option, its default and its help text."""
     parser = OneLineErrorParser(
         prog="python -m helpers.train",
         description="Train a CNN on CIFAR-10 (the lesson's three-block CNN with batch normalisation, "
@@ -197,218 +187,108 @@ def check_combination(args):
         multi_worker_task()  # TF_CONFIG must say where this worker belongs
 
 
-def multi_worker_task():
-    """This worker's place in the cluster that TF_CONFIG describes, as a dict.
+# --- data, model and training ---------------------------------------------------------
 
-    Its keys: "type" ("chief" or "worker"), "index" (in the list of that
-    type), "address" (host:port), "chief" (whether this is the chief: the
-    task of type "chief", or worker 0 when there is none), and "workers"
-    (how many there are, the chief included). Raises ValueError, saying
-    what to set, when TF_CONFIG is missing or wrong.
+def load_data(validation, quick):
+    """The training, validation and test data, each as (uint8 images, one-hot labels).
+
+    ``validation`` "split" holds back a fifth of the training images to
+    validate on; "test" trains on all of them and validates on the test set.
     """
-    text = os.environ.get("TF_CONFIG", "")
-    if not text.strip():
-        raise ValueError("--distribute multi-worker needs the environment variable TF_CONFIG, which lists "
-                         "the workers and says which one this is; on the first of two machines, for "
-                         f"example: TF_CONFIG='{TF_CONFIG_EXAMPLE}'")
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"TF_CONFIG is not valid JSON ({error}); it should look like "
-                         f"'{TF_CONFIG_EXAMPLE}'") from None
-    try:
-        cluster, task_type, index = config["cluster"], config["task"]["type"], config["task"]["index"]
-        known = task_type in ("chief", "worker") and type(index) is int  # bool is no index either
-        if not known or not 0 <= index < len(cluster[task_type]):
-            raise ValueError
-    except (TypeError, KeyError, ValueError):
-        raise ValueError("TF_CONFIG must list the workers under \"cluster\" and give this one's \"type\" "
-                         "(worker or chief) and \"index\" in that list under \"task\", like "
-                         f"'{TF_CONFIG_EXAMPLE}'") from None
-    return {"type": task_type, "index": index, "address": cluster[task_type][index],
-            "chief": task_type == "chief" or (index == 0 and "chief" not in cluster),
-            "workers": len(cluster.get("chief", [])) + len(cluster.get("worker", []))}
+    import keras
+
+    from helpers.data import CLASS_NAMES, load_cifar10, prepare_dataset
+
+    (train_images, train_labels), (test_images, test_labels) = load_cifar10(quick=quick)
+    test = (test_images, keras.utils.to_categorical(test_labels, len(CLASS_NAMES)))
+    if validation == "test":
+        return (train_images, keras.utils.to_categorical(train_labels, len(CLASS_NAMES))), test, test
+    train_images, val_images, train_labels, val_labels = prepare_dataset(train_images, train_labels)
+    return (train_images, train_labels), (val_images, val_labels), test
 
 
-def is_chief(settings):
-    """Whether this process writes the results: always, unless it is one of several workers that is not the chief."""
-    return settings["distribute"] != "multi-worker" or multi_worker_task()["chief"]
+def build_model(settings, train_images, total_steps):
+    """The network that ``settings`` names, compiled, and the callbacks that ``fit`` needs for its learning rate.
 
-
-def check_output_folder(folder, overwrite=False):
-    """Explain in one sentence why the results cannot go into ``folder``, if they cannot.
-
-    Creates nothing: ``save_results`` makes the folder when the results are ready.
+    ``settings`` comes from ``run_settings``; its "schedule" is "decay" or
+    "constant". three-blocks trains with Adam as in the episodes, its
+    learning rate of 0.001 falling along a half cosine to 0 over
+    ``total_steps`` when it decays. fast trains with its own recipe
+    (``compile_model_fast``), its rate set by ``fast_schedule`` when it decays,
+    with or without whitening and with the label smoothing that ``settings`` give.
+    Both schedules follow the optimizer's count of steps, so a run that
+    continues after a pause picks up the rate where it stopped.
+    Under a distribution strategy, call it inside ``strategy.scope()``.
     """
-    # os.path's checks answer False, where Path's raise, when a parent folder cannot be read.
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise ValueError(f"--output {folder} is a file; give a folder name instead")
-    earlier = [name for name in RESULT_FILES if os.path.exists(folder / name)]
-    if earlier and not overwrite:
-        raise ValueError(f"{folder}/ already holds the results of an earlier run ({', '.join(earlier)}); "
-                         "choose another --output folder, or add --overwrite to replace them.")
-    nearest = folder.absolute()  # the folder, or the closest of its parents that exists
-    while not os.path.exists(nearest):
-        nearest = nearest.parent
-    if not os.path.isdir(nearest):
-        raise ValueError(f"cannot create the output folder {folder}: {nearest} is a file")
-    if not os.access(nearest, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write into {nearest}, so the results cannot go into {folder}; "
-                         "choose another --output folder")
+    import keras
+
+    from helpers.models import (
+        compile_as_taught,
+        compile_model_fast,
+        create_model_fast,
+        create_model_three_blocks,
+        fast_schedule,
+    )
+
+    schedule = settings["schedule"]
+    if settings["model"] == "fast":
+        model = create_model_fast(train_images, whitening=settings["whitening"])
+        compile_model_fast(model, label_smoothing=settings["label_smoothing"])
+        return model, [fast_schedule(total_steps)] if schedule == "decay" else []
+    model = create_model_three_blocks()
+    learning_rate = 0.001
+    if schedule == "decay":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps)
+    compile_as_taught(model, learning_rate)
+    return model, []
 
 
-# --- an unfinished run ----------------------------------------------------------------
-# <output>/.unfinished-run/ holds settings.json (run_settings), history.csv (one row per
-# finished epoch) and keras-backup/, the folder of Keras's BackupAndRestore.
+def training_batches(images, labels, batch_size, augment, seed):
+    """The training images as shuffled batches, each image mirrored and shifted at random if ``augment``.
 
-def unfinished_run(folder):
-    """The settings and per-epoch rows of the unfinished run in ``folder``: ``(None, [])`` if there is none.
-
-    Only the epochs whose weights Keras saved count as finished. Raises
-    ValueError when the unfinished run cannot be read.
+    A shift moves an image by up to 2 pixels each way (filling the edge with
+    its mirror image). A new random order, mirroring and shift every epoch
+    means the network never sees quite the same picture twice. Under a
+    distribution strategy, ``batch_size`` is the global batch, which ``fit``
+    splits between the devices.
     """
-    kept = folder / UNFINISHED_RUN
-    if not os.path.isdir(kept):
-        return None, []
-    try:
-        settings = json.loads((kept / "settings.json").read_text())
-        if not isinstance(settings, dict):
-            raise ValueError("settings.json holds no settings")
-        with open(kept / "history.csv", newline="") as file:
-            rows = [{name: float(value) for name, value in row.items()} for row in csv.DictReader(file)]
-        saved = kept / "keras-backup" / "training_metadata.json"
-        finished = json.loads(saved.read_text())["epoch"] if saved.exists() else 0
-        if finished > len(rows):
-            raise ValueError(f"its history has {len(rows)} epochs, its weights {finished}")
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{folder}/ holds an unfinished run that cannot be read ({error}); "
-                         "add --overwrite to start again") from None
-    return settings, [{**row, "epoch": int(row["epoch"])} for row in rows[:finished]]
+    import keras
+    import tensorflow as tf
+
+    # Shuffle the image numbers and gather each batch from one copy of the images: shuffling
+    # the images themselves would fill a shuffle buffer with a second copy of all of them.
+    images, labels = tf.convert_to_tensor(images), tf.convert_to_tensor(labels)
+    batches = (tf.data.Dataset.range(len(images))
+               .shuffle(len(images), seed=seed)
+               .batch(batch_size)
+               .map(lambda numbers: (tf.gather(images, numbers), tf.gather(labels, numbers))))
+    if augment:
+        shift = 2 / images.shape[1]  # RandomTranslation takes shifts as fractions of the image size
+        augmentation = keras.Sequential([
+            keras.layers.RandomFlip("horizontal", seed=seed),
+            keras.layers.RandomTranslation(shift, shift, fill_mode="reflect", interpolation="nearest",
+                                           seed=seed),
+        ])
+        batches = batches.map(lambda x, y: (augmentation(x, training=True), y),
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.prefetch(tf.data.AUTOTUNE)
 
 
-def check_unfinished_run(folder, settings, overwrite=False):
-    """Explain in one sentence why the unfinished run in ``folder`` cannot continue with ``settings``, if it cannot.
+def fit(model, training_data, validation_data, epochs, batch_size, history, schedule_callbacks,
+        time_limit=None, progress=True):
+    """Train ``model`` for the ``epochs`` that ``history`` lacks, adding a row to it after each.
 
-    ``overwrite`` allows starting again: then ``train`` discards that run.
+    ``keeping_the_run`` (helpers.runs) gives the callbacks that keep the run
+    after every epoch, when ``history`` has a folder, and that pause it: with
+    ``time_limit`` (minutes), training stops after the epoch when another
+    would end past that much training in this call, and RunPaused is raised.
+    ``progress`` prints a line per epoch.
     """
-    try:
-        earlier, rows = unfinished_run(folder)
-    except ValueError:
-        if overwrite:
-            return
-        raise
-    if rows and earlier != settings and not overwrite:
-        differences = "; ".join(f"--{name.replace('_', '-')} {shown(earlier.get(name))}, not {shown(value)}"
-                                for name, value in settings.items() if earlier.get(name) != value)
-        raise ValueError(f"{folder}/ holds an unfinished run with other settings ({differences}); run with "
-                         "the same settings to continue it, or add --overwrite to start again.")
+    with keeping_the_run(model, history, epochs, time_limit, progress) as callbacks:
+        model.fit(training_data, epochs=epochs, validation_data=validation_data,
+                  validation_batch_size=batch_size, callbacks=[*callbacks, *schedule_callbacks],
+                  shuffle=False, verbose=0)  # training_batches shuffles
 
-
-def shown(value):
-    """A setting as the messages show it: on or off for True or False, none for None."""
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return "none" if value is None else str(value)
-
-
-def finished_epochs(folder, settings):
-    """How many epochs of a run with ``settings`` the same command would not need to train again in ``folder``."""
-    try:
-        earlier, rows = unfinished_run(folder)
-    except ValueError:
-        return 0
-    return len(rows) if earlier == settings else 0
-
-
-def what_was_kept(folder, settings):
-    """Say, after Ctrl-C, whether the same command can continue the run in ``folder``."""
-    finished = finished_epochs(folder, settings)
-    if finished:
-        return (f"epoch {finished} of {settings['epochs']}, the last finished, is kept in {folder}/, "
-                "and the same command continues from it.")
-    return f"nothing was saved in {folder}/."
-
-
-class RunHistory:
-    """The metrics of each epoch of one run, over every call of the command that trained it.
-
-    ``rows`` holds one dict per finished epoch: ``epoch`` (from 1), the
-    metrics, and ``training_seconds``, the seconds of training from the start
-    of the run to the end of that epoch. With a ``folder``, the rows and the
-    run's ``settings`` are written there after every epoch, for a later call.
-    """
-
-    def __init__(self, rows=(), folder=None, settings=None):
-        self.rows = list(rows)
-        self.folder = folder
-        self.settings = settings
-
-    @property
-    def seconds(self):
-        """The seconds of training so far, over all calls."""
-        return self.rows[-1]["training_seconds"] if self.rows else 0.0
-
-    def start_call(self):
-        """Note when training starts in this call."""
-        import time
-
-        self.call_started = time.perf_counter()
-        self.seconds_before = self.seconds
-
-    def end_epoch(self, epoch, logs):
-        """Add the row of the epoch that just ended, and write the rows down if there is a folder."""
-        import time
-
-        seconds = self.seconds_before + time.perf_counter() - self.call_started
-        self.rows.append({"epoch": epoch + 1, **{name: float(value) for name, value in logs.items()},
-                          "training_seconds": round(seconds, 3)})
-        if self.folder is not None:
-            self.write()
-
-    def write(self):
-        """Write the settings and rows into the folder, each file replaced whole."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "settings.json.new").write_text(json.dumps(self.settings, indent=2) + "\n")
-        os.replace(self.folder / "settings.json.new", self.folder / "settings.json")
-        with open(self.folder / "history.csv.new", "w", newline="") as file:
-            table = csv.DictWriter(file, fieldnames=list(self.rows[0]))
-            table.writeheader()
-            table.writerows(self.rows)
-        os.replace(self.folder / "history.csv.new", self.folder / "history.csv")
-
-    def another_epoch_would_end_past(self, limit_seconds):
-        """Whether one more epoch, as long as the last, would end past ``limit_seconds`` of training in this call."""
-        this_call = self.seconds - self.seconds_before
-        last_epoch = self.seconds - (self.rows[-2]["training_seconds"] if len(self.rows) > 1 else 0.0)
-        return this_call + last_epoch > limit_seconds
-
-
-def save_results(folder, writers):
-    """Write every result file into ``folder``, or none of them.
-
-    ``writers`` maps each file name to a function that writes that file to a
-    path. The files go into a temporary folder inside ``folder`` first, and are
-    moved into place (replacing an earlier run's) only when all are complete.
-    """
-    created = not folder.exists()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        unfinished = Path(tempfile.mkdtemp(prefix=".unfinished-results-", dir=folder))
-        try:
-            for name, write in writers.items():
-                write(unfinished / name)
-            for name in writers:
-                os.replace(unfinished / name, folder / name)
-        finally:
-            shutil.rmtree(unfinished, ignore_errors=True)
-    except OSError as error:
-        if created:  # leave no empty folder behind either
-            shutil.rmtree(folder, ignore_errors=True)
-        raise ResultsNotSavedError(f"could not save the results in {folder}/ ({error.strerror or error}); "
-                                   "nothing was written there.") from error
-
-
-# --- training -------------------------------------------------------------------------
 
 def train(settings, output, time_limit=None):
     """Train and evaluate a model, save the results into ``output``, return the metrics dict.
@@ -501,7 +381,7 @@ def train(settings, output, time_limit=None):
             "metrics.json": lambda path: path.write_text(json.dumps(metrics, indent=2) + "\n"),
         })
     if chief:
-        shutil.rmtree(output / UNFINISHED_RUN, ignore_errors=True)  # the results are saved: the run is over
+        remove_unfinished_run(output)  # the results are saved: the run is over
     return metrics
 
 
@@ -525,218 +405,6 @@ def describe_run(settings, training, validating, testing, replicas):
           f"learning rate {settings['schedule']}, augmentation {'on' if settings['augment'] else 'off'}.")
 
 
-def start_history(output, settings, chief):
-    """The RunHistory to train with: that of the unfinished run in ``output`` if it continues, else a new one.
-
-    Only the chief keeps the run in ``output``, and only when it can
-    continue (not with --distribute multi-worker). It discards an unfinished
-    run that cannot continue, and says when one does.
-    """
-    kept = output / UNFINISHED_RUN
-    if not chief:
-        return RunHistory()
-    try:
-        earlier, rows = unfinished_run(output)
-    except ValueError:
-        earlier, rows = None, []
-    if earlier != settings or not rows:
-        shutil.rmtree(kept, ignore_errors=True)
-        rows = []
-    epochs = settings["epochs"]
-    if rows:
-        print(f"Continuing the unfinished run in {output}/ from epoch {len(rows) + 1} of {epochs}."
-              if len(rows) < epochs else
-              f"The unfinished run in {output}/ finished all {epochs} epochs; evaluating and saving it.")
-    if settings["distribute"] == "multi-worker":
-        return RunHistory()
-    return RunHistory(rows, folder=kept, settings=settings)
-
-
-def fit(model, training_data, validation_data, epochs, batch_size, history, schedule_callbacks,
-        time_limit=None, progress=True):
-    """Train ``model`` for the ``epochs`` that ``history`` lacks, adding a row to it after each.
-
-    When ``history`` has a folder, Keras's BackupAndRestore keeps the weights
-    and optimizer state there too, and restores them first. With
-    ``time_limit`` (minutes), training stops after the epoch when another
-    would end past that much training in this call, and RunPaused is raised.
-    ``progress`` prints a line per epoch.
-    """
-    import keras
-
-    from helpers.models import EpochProgress, in_minutes
-
-    ctrl_c = CtrlCHeldBack()
-
-    def end_epoch(epoch, logs):
-        if history.folder is not None:
-            ctrl_c.hold()  # until the backup of this epoch is complete
-        history.end_epoch(epoch, logs)
-        if (time_limit is not None and epoch + 1 < epochs
-                and history.another_epoch_would_end_past(time_limit * 60)):
-            model.stop_training = True
-
-    # Keras calls them in this order. The history and the progress line time the same span; the
-    # backup comes after the history, so that no epoch has weights without its row.
-    callbacks = [keras.callbacks.LambdaCallback(on_train_begin=lambda logs: history.start_call(),
-                                                on_epoch_end=end_epoch)]
-    if progress:
-        callbacks.append(EpochProgress(seconds_before=history.seconds))
-    if history.folder is not None:
-        callbacks += [keras.callbacks.BackupAndRestore(history.folder / "keras-backup",
-                                                       delete_checkpoint=False),  # deleted after saving
-                      keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ctrl_c.release())]
-    try:
-        model.fit(training_data, epochs=epochs, validation_data=validation_data,
-                  validation_batch_size=batch_size, callbacks=[*callbacks, *schedule_callbacks],
-                  shuffle=False, verbose=0)  # training_batches shuffles
-    except OSError as error:
-        raise RunNotKeptError(f"could not keep the run in {history.folder}/ ({error.strerror or error}); "
-                              "free some space, or choose another --output folder.") from error
-    finally:
-        ctrl_c.restore()
-    if len(history.rows) < epochs:
-        raise RunPaused(f"Paused after epoch {len(history.rows)} of {epochs} ({in_minutes(history.seconds)} "
-                        "of training so far). Run the same command again to continue.")
-
-
-class CtrlCHeldBack:
-    """Make Ctrl-C wait while the run is being saved, so that it never leaves a half-written file.
-
-    Between ``hold`` and ``release``, Ctrl-C is only noted; ``release``
-    then stops the program as Ctrl-C would have. ``restore`` ends the hold
-    without that, for when the program stops anyway. Only the main thread
-    receives Ctrl-C, so elsewhere this does nothing.
-    """
-
-    def __init__(self):
-        self.handler = None  # Ctrl-C's usual handler, while it is held back
-        self.pressed = False
-
-    def hold(self):
-        if threading.current_thread() is threading.main_thread() and self.handler is None:
-            self.pressed = False
-            self.handler = signal.signal(signal.SIGINT, self.note)
-
-    def note(self, signal_number, frame):
-        self.pressed = True
-
-    def restore(self):
-        if self.handler is not None:
-            signal.signal(signal.SIGINT, self.handler)
-            self.handler = None
-
-    def release(self):
-        self.restore()
-        if self.pressed:
-            raise KeyboardInterrupt
-
-
-def versions():
-    """The versions of Python and the libraries that trained the model."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__}
-
-
-def load_data(validation, quick):
-    """The training, validation and test data, each as (uint8 images, one-hot labels).
-
-    ``validation`` "split" holds back a fifth of the training images to
-    validate on; "test" trains on all of them and validates on the test set.
-    """
-    import keras
-
-    from helpers.data import CLASS_NAMES, load_cifar10, prepare_dataset
-
-    (train_images, train_labels), (test_images, test_labels) = load_cifar10(quick=quick)
-    test = (test_images, keras.utils.to_categorical(test_labels, len(CLASS_NAMES)))
-    if validation == "test":
-        return (train_images, keras.utils.to_categorical(train_labels, len(CLASS_NAMES))), test, test
-    train_images, val_images, train_labels, val_labels = prepare_dataset(train_images, train_labels)
-    return (train_images, train_labels), (val_images, val_labels), test
-
-
-@contextlib.contextmanager
-def results_folder(output, chief):
-    """The folder to save the results into: ``output`` for the chief; for another worker, a temporary one."""
-    if chief:
-        yield output
-        return
-    folder = Path(tempfile.mkdtemp(prefix="helpers-train-worker-"))
-    try:
-        yield folder / "results"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def build_model(settings, train_images, total_steps):
-    """The network that ``settings`` names, compiled, and the callbacks that ``fit`` needs for its learning rate.
-
-    ``settings`` comes from ``run_settings``; its "schedule" is "decay" or
-    "constant". three-blocks trains with Adam as in the episodes, its learning rate of 0.001 falling along a half cosine to 0
-    over ``total_steps`` when it decays. fast trains with its own recipe
-    (``compile_model_fast``), its rate set by ``fast_schedule`` when it decays,
-    with or without whitening and with the label smoothing that ``settings`` give.
-    Both schedules follow the optimizer's count of steps, so a run that
-    continues after a pause picks up the rate where it stopped.
-    Under a distribution strategy, call it inside ``strategy.scope()``.
-    """
-    import keras
-
-    from helpers.models import compile_model_fast, create_model_fast, create_model_three_blocks, fast_schedule
-
-    schedule = settings["schedule"]
-    if settings["model"] == "fast":
-        model = create_model_fast(train_images, whitening=settings["whitening"])
-        compile_model_fast(model, label_smoothing=settings["label_smoothing"])
-        return model, [fast_schedule(total_steps)] if schedule == "decay" else []
-    model = create_model_three_blocks()
-    learning_rate = 0.001
-    if schedule == "decay":
-        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.CategoricalCrossentropy(),
-        metrics=[keras.metrics.CategoricalAccuracy()],
-    )
-    return model, []
-
-
-def training_batches(images, labels, batch_size, augment, seed):
-    """The training images as shuffled batches, each image mirrored and shifted at random if ``augment``.
-
-    A shift moves an image by up to 2 pixels each way (filling the edge with
-    its mirror image). A new random order, mirroring and shift every epoch
-    means the network never sees quite the same picture twice. Under a
-    distribution strategy, ``batch_size`` is the global batch, which ``fit``
-    splits between the devices.
-    """
-    import keras
-    import tensorflow as tf
-
-    # Shuffle the image numbers and gather each batch from one copy of the images: shuffling
-    # the images themselves would fill a shuffle buffer with a second copy of all of them.
-    images, labels = tf.convert_to_tensor(images), tf.convert_to_tensor(labels)
-    batches = (tf.data.Dataset.range(len(images))
-               .shuffle(len(images), seed=seed)
-               .batch(batch_size)
-               .map(lambda numbers: (tf.gather(images, numbers), tf.gather(labels, numbers))))
-    if augment:
-        shift = 2 / images.shape[1]  # RandomTranslation takes shifts as fractions of the image size
-        augmentation = keras.Sequential([
-            keras.layers.RandomFlip("horizontal", seed=seed),
-            keras.layers.RandomTranslation(shift, shift, fill_mode="reflect", interpolation="nearest",
-                                           seed=seed),
-        ])
-        batches = batches.map(lambda x, y: (augmentation(x, training=True), y),
-                              num_parallel_calls=tf.data.AUTOTUNE)
-    return batches.prefetch(tf.data.AUTOTUNE)
-
-
 def time_to_accuracy(val_accuracies, elapsed_seconds, thresholds=ACCURACY_THRESHOLDS):
     """When validation accuracy first reached each threshold: seconds of training, or None if it never did.
 
@@ -750,78 +418,14 @@ def time_to_accuracy(val_accuracies, elapsed_seconds, thresholds=ACCURACY_THRESH
     return reached
 
 
-# --- distribution ---------------------------------------------------------------------
+def versions():
+    """The versions of Python and the libraries that trained the model."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
 
-def start_tensorflow(distribute="none", cpu_devices=None):
-    """Start TensorFlow without its start-up notices; return the tf.distribute strategy to train with.
-
-    "none" gives TensorFlow's default strategy (one device), "mirrored" a
-    MirroredStrategy over this machine's GPUs, or over ``cpu_devices``
-    logical CPU devices, "multi-worker" a MultiWorkerMirroredStrategy set up
-    from TF_CONFIG. Splitting the CPU and joining other workers must both
-    happen before TensorFlow sets up its devices, which
-    ``import_tensorflow_quietly`` does at once; so for those two, this
-    imports TensorFlow itself, hiding its notices in the same way.
-    """
-    from helpers.quiet import import_tensorflow_quietly, tensorflow_notices_hidden
-
-    if distribute == "none":
-        return import_tensorflow_quietly().distribute.get_strategy()
-    if distribute == "mirrored" and cpu_devices is None:
-        return import_tensorflow_quietly().distribute.MirroredStrategy()
-    if "tensorflow" in sys.modules:
-        raise DistributionError(f"{'--cpu-devices' if cpu_devices else '--distribute multi-worker'} must be "
-                                "set before TensorFlow starts; run the command in a new Python process")
-    with tensorflow_notices_hidden(expected=(KeyboardInterrupt, DistributionError)):
-        import tensorflow as tf
-
-        if distribute == "multi-worker":
-            try:
-                strategy = tf.distribute.MultiWorkerMirroredStrategy()
-            except tf.errors.OpError as error:
-                raise DistributionError(f"this worker could not start at {multi_worker_task()['address']} "
-                                        f"({error.message}); TF_CONFIG must give it a port that is free") from None
-        else:
-            cpu = tf.config.list_physical_devices("CPU")[0]
-            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
-            strategy = tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
-        tf.config.list_logical_devices()  # probe for CUDA now, while the notices are hidden
-    tf.get_logger().setLevel("ERROR")
-    if cpu_devices:
-        print(f"Splitting the CPU into {cpu_devices} logical devices: this only simulates several devices, "
-              "for trying distributed training; it does not make training faster.")
-    return strategy
-
-
-def work_around_keras_multi_worker_bugs(model):
-    """Let ``model``'s fit, evaluate and predict run under MultiWorkerMirroredStrategy in Keras 3.
-
-    Keras 3 (3.15 at least; keras-team/keras issue 20585) fails there twice:
-    before training it averages a batch of images across the workers, to
-    build the model, and after each step it averages every metric across
-    the workers along an axis that a single number does not have. So the
-    model skips the first (it is built already) and follows the strategy
-    of the ``strategy.scope()`` it runs in, and the metrics are averaged
-    as single numbers. Call fit, evaluate and predict inside that scope.
-    """
-    from keras.src.backend.tensorflow import trainer
-
-    model._distribute_strategy = None  # Keras then builds nothing up front, and uses the enclosing scope's
-    if not getattr(trainer.reduce_per_replica, "averages_single_numbers", False):
-        trainer.reduce_per_replica = averaging_single_numbers(trainer.reduce_per_replica)
-
-
-def averaging_single_numbers(reduce_per_replica):
-    """Keras's ``reduce_per_replica``, except that across several workers it averages without an axis."""
-    from keras.src.backend.tensorflow import trainer
-
-    def reduce(values, strategy, reduction="auto"):
-        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
-            return trainer.tree.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
-        return reduce_per_replica(values, strategy, reduction)
-
-    reduce.averages_single_numbers = True
-    return reduce
+    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__}
 
 
 # --- the command ----------------------------------------------------------------------
@@ -837,7 +441,8 @@ def main(argv=None):
         check_output_folder(args.output, args.overwrite)
         settings = run_settings(model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                                 validation=args.validation, schedule=args.schedule, augment=args.augment,
-                                whitening=args.whitening, label_smoothing=args.label_smoothing, seed=args.seed, quick=args.quick or quick_mode(), distribute=args.distribute,
+                                whitening=args.whitening, label_smoothing=args.label_smoothing, seed=args.seed,
+                                quick=args.quick or quick_mode(), distribute=args.distribute,
                                 cpu_devices=args.cpu_devices)
         check_unfinished_run(args.output, settings, args.overwrite)
     except ValueError as error:  # SettingError, a bad LESSON_QUICK, is one too
@@ -852,10 +457,7 @@ def main(argv=None):
     except (DatasetNotAvailableError, CorruptDatasetError, RunNotKeptError) as error:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     except ResultsNotSavedError as error:
-        kept = (f" The training is kept in {args.output / UNFINISHED_RUN}/: the same command saves the "
-                "results without training again." if finished_epochs(args.output, settings) == settings["epochs"]
-                else "")
-        parser.exit(1, f"{parser.prog}: error: {error}{kept}\n")
+        parser.exit(1, f"{parser.prog}: error: {error}{what_was_kept_for_saving(args.output, settings)}\n")
     except DistributionError as error:
         parser.error(str(error))
     except KeyboardInterrupt:

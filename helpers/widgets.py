@@ -24,6 +24,7 @@ area or, for the static figure, in the cell's output.
 """
 
 import functools
+import importlib
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def widgets_available():
     if static_widgets():
         return False
     try:
-        import ipywidgets  # noqa: F401
+        importlib.import_module("ipywidgets")  # only to see that it loads
     except ImportError:
         return False
     return True

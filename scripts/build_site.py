@@ -1,7 +1,7 @@
 """Build the lesson's website with Jupyter Book 1.
 
-    python scripts/build_site.py                  # the site in _build/html/
-    python scripts/build_site.py --output DIR     # the site in DIR/_build/html/
+    python -m scripts.build_site                  # the site in _build/html/
+    python -m scripts.build_site --output DIR     # the site in DIR/_build/html/
 
 It runs ``jupyter-book build . -W -n --keep-going`` in the repository root:
 every warning fails the build, and ``-n`` checks every cross-reference. The
@@ -9,7 +9,11 @@ notebooks are not run: their pages show the outputs stored in them
 (``execute_notebooks: off`` in ``_config.yml``). ``_toc.yml`` lists the pages,
 and ``site/_ext/lesson_site.py`` folds the solutions, points the launch
 buttons at the learner notebooks and takes the repository URL from
-``pyproject.toml``. Needs the ``site`` extra: ``pip install -e ".[site]"``.
+``pyproject.toml``. That extension imports the notebook conventions and the
+repository's addresses from the package ``scripts`` (``scripts/notebook_conventions.py``,
+``scripts/repository.py``), so the build runs with the repository root on
+``PYTHONPATH``: build through this command rather than with ``jupyter-book``
+itself. Needs the ``site`` extra: ``pip install -e ".[site]"``.
 
 Sphinx rebuilds only the pages whose sources changed since the last build in
 the same output folder, so warnings of unchanged pages do not show again; the
@@ -20,6 +24,7 @@ the HTML pages; ``tests/test_site.py`` and the browser tests use it.
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -60,7 +65,8 @@ def build_site(output_dir=None, quiet=False):
     """
     output = Path(output_dir).resolve() if output_dir is not None else ROOT
     command = build_command(output_dir)
-    result = subprocess.run(command, cwd=ROOT, capture_output=quiet, text=True, check=False)
+    result = subprocess.run(command, cwd=ROOT, env=build_environment(), capture_output=quiet, text=True,
+                            check=False)
     if result.returncode != 0:
         log = f":\n{(result.stdout or '')[-6000:]}{(result.stderr or '')[-6000:]}" if quiet else " (see above)"
         raise SiteBuildError(f"the site build failed, exit status {result.returncode}: "
@@ -71,10 +77,10 @@ def build_site(output_dir=None, quiet=False):
     return html
 
 
-def pages_url(repository):
-    """Where GitHub Pages publishes the site of a repository: https://OWNER.github.io/NAME/."""
-    owner, name = repository.removeprefix("https://github.com/").split("/")
-    return f"https://{owner.lower()}.github.io/{name}/"
+def build_environment():
+    """This process's environment, with the repository root first on PYTHONPATH for the site's extension."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def main(argv=None):

@@ -1,7 +1,7 @@
 """Check the three explorers of helpers.widgets in a real JupyterLab, in a headless browser.
 
     pip install playwright          # the Python package only; it drives a Chromium you have
-    python scripts/check_widgets_in_browser.py --chromium /usr/bin/chromium --screenshot widgets.png
+    python -m scripts.check_widgets_in_browser --chromium /usr/bin/chromium --screenshot widgets.png
 
 The unit tests build the widgets in Python and press their buttons there; only
 a browser shows that the front end draws them and sends changes back. This

@@ -1,22 +1,20 @@
 """Draw the lesson's seven conceptual pictures into ``episodes/figures/``.
 
-Run ``python scripts/draw_diagrams.py`` after changing ``helpers/diagrams.py``.
+Run ``python -m scripts.draw_diagrams`` after changing ``helpers/diagrams.py``.
 The pictures come from ``helpers.diagrams``; this script only saves them as
 PNG files, 700 pixels wide, without the matplotlib version in their metadata,
 so that drawing them again on another machine changes no file.
 """
 
-from pathlib import Path
-
 from helpers import diagrams
+from scripts.notebook_conventions import FIGURES
 
-FIGURES = Path(__file__).resolve().parent.parent / "episodes" / "figures"
 DPI = 100
 
 
 def draw_all():
     """Every picture the lesson uses, by the name of its PNG file (without '.png')."""
-    from helpers.models import create_model_intro  # imports TensorFlow: only when drawing
+    from helpers.lesson import create_model_intro  # imports TensorFlow: only when drawing
 
     return {
         "neuron": diagrams.draw_neuron(),

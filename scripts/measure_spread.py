@@ -1,8 +1,8 @@
 """Measure how much the lesson's experiments change from one random seed to the next.
 
-    python scripts/measure_spread.py                              # every experiment, seeds 1 and 2
-    python scripts/measure_spread.py --experiments regularisation --seeds 1 2 3
-    python scripts/measure_spread.py --render-only                # rewrite the page from the JSON
+    python -m scripts.measure_spread                              # every experiment, seeds 1 and 2
+    python -m scripts.measure_spread --experiments regularisation --seeds 1 2 3
+    python -m scripts.measure_spread --render-only                # rewrite the page from the JSON
 
 The narrative of an episode may only draw a conclusion from a difference that
 is larger than the run-to-run spread. This script measures that spread with the
@@ -21,7 +21,6 @@ import argparse
 import copy
 import datetime
 import json
-import os
 import re
 import shutil
 import sys
@@ -33,12 +32,13 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # helpers, when this checkout is not installed
-sys.path.insert(0, str(ROOT / "scripts"))  # run_notebooks, beside this script
+from helpers import settings
+from helpers.cli import OneLineErrorParser, folder_name, seed_number
+from helpers.error_lines import one_line
+from helpers.files import write_together, write_whole
+from scripts.machine_and_software import machine, software
 
-from helpers import settings  # noqa: E402
-from helpers.cli import OneLineErrorParser, folder_name, seed_number  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # One entry per experiment: the cells that make its table, setup cells first.
 EXPERIMENTS = [
@@ -81,7 +81,7 @@ EPISODES = ROOT / "episodes"
 DOCS = ROOT / "docs"
 RESULTS_NAME = "experiment-spread.json"
 PAGE_NAME = "experiment-spread.md"
-COMMAND = "python scripts/measure_spread.py"
+COMMAND = "python -m scripts.measure_spread"
 CELL_TIMEOUT = 1800  # seconds allowed per cell: the slowest train four models, or pretrain a base on a busy machine
 SEED_LINE = re.compile(r"^SEED = \d+", re.MULTILINE)
 TABLE_START = "<<< measure_spread: table starts >>>"
@@ -184,10 +184,6 @@ def printed_table(cell):
     if TABLE_START not in text or TABLE_END not in text:
         raise SpreadError("the table cell printed no table")
     return json.loads(text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0])
-
-
-def one_line(text):
-    return " ".join(str(text).split())
 
 
 def run_notebook(notebook, folder, timeout=CELL_TIMEOUT):
@@ -297,19 +293,11 @@ def render_markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path, text):
-    """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def write_results(results, output):
-    """Write the results JSON and the page rendered from it into the folder ``output``."""
-    output.mkdir(parents=True, exist_ok=True)
-    page = render_markdown(results)
-    write_atomically(output / RESULTS_NAME, json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    write_atomically(output / PAGE_NAME, page)
+    """Write the results JSON and the page rendered from it into the folder ``output``, both or neither."""
+    text, page = json.dumps(results, indent=1, ensure_ascii=False) + "\n", render_markdown(results)
+    write_together(output, {RESULTS_NAME: lambda path: path.write_text(text, encoding="utf-8"),
+                            PAGE_NAME: lambda path: path.write_text(page, encoding="utf-8")})
 
 
 def read_results(path):
@@ -328,20 +316,18 @@ def read_results(path):
 
 def this_run(args, quick):
     """The description of this run that goes at the top of the results file."""
-    import run_notebooks  # the notebook runner's description of the machine and software
-
     command = COMMAND
     if args.experiments:
         command += " --experiments " + " ".join(args.experiments)
     if args.seeds:
         command += " --seeds " + " ".join(map(str, args.seeds))
     return {"command": command, "date": f"{datetime.date.today():%Y-%m-%d}",
-            "machine": run_notebooks.machine(), "software": run_notebooks.software(),
+            "machine": machine(), "software": software(),
             "quick_mode": quick, "seeds": args.seeds or DEFAULT_SEEDS}
 
 
 def argument_parser(names):
-    parser = OneLineErrorParser(prog="measure_spread.py", description=__doc__.splitlines()[0])
+    parser = OneLineErrorParser(prog="python -m scripts.measure_spread", description=__doc__.splitlines()[0])
 
     def experiment_name(text):
         if text not in names:
@@ -400,8 +386,9 @@ def measure_and_write(parser, args):
         results = read_results(results_path)
         if results is None:
             raise SpreadError(f"{results_path} does not exist: run the experiments first")
+        page = render_markdown(results)
         output.mkdir(parents=True, exist_ok=True)
-        write_atomically(output / PAGE_NAME, render_markdown(results))
+        write_whole(output / PAGE_NAME, lambda path: path.write_text(page, encoding="utf-8"))
         print(f"wrote {output / PAGE_NAME}")
         return 0
     quick = settings.quick_mode()

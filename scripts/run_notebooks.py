@@ -1,7 +1,7 @@
 """Run the episode notebooks in full mode, store their outputs, and measure what they cost.
 
-    python scripts/run_notebooks.py                                   # the whole lesson
-    python scripts/run_notebooks.py episodes/05-compile-train.ipynb   # some episodes
+    python -m scripts.run_notebooks                                   # the whole lesson
+    python -m scripts.run_notebooks episodes/05-compile-train.ipynb   # some episodes
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with
 LESSON_QUICK removed from the environment, so the stored outputs are the real
@@ -19,7 +19,7 @@ results (the outputs of cells tagged ``key-result``).
 
 Run with no arguments, it runs every episode, first times one intro-model
 epoch as ``python -m helpers.check`` does, writes all it measured to
-``helpers/timings.json``, and then runs ``scripts/build_notebooks.py``, which
+``helpers/timings.json``, and then runs ``python -m scripts.build_notebooks``, which
 renders the timing table, the README's and the instructor notes' tables and
 the durations the episodes quote from that file (see scripts/timing_pages.py).
 Re-measuring the lesson is this one command.
@@ -35,10 +35,8 @@ replaces all of it.
 import argparse
 import copy
 import datetime
-import importlib.metadata
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -49,10 +47,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_notebooks  # noqa: E402  (a script beside this one)
-from timing_pages import RESULTS, ROOT  # noqa: E402
+from helpers.files import write_whole
+from helpers.timings import TIMINGS, load_timings
+from scripts.machine_and_software import machine, software
 
+ROOT = Path(__file__).resolve().parent.parent
 EPISODES = ROOT / "episodes"
 
 
@@ -301,36 +300,6 @@ def run_notebook(path, timeout, position=""):
     }
 
 
-def brand(cpu):
-    """A processor's name without trademarks and clock: 'Intel(R) Xeon(R) Processor' -> 'Intel Xeon'."""
-    cpu = re.sub(r"\((R|TM|tm)\)|\bCPU\b|\bProcessor\b|@.*$", " ", cpu)
-    return " ".join(cpu.split()) or "unknown processor"
-
-
-def machine():
-    """This machine, as the results file describes it: a short phrase and a full line."""
-    from helpers.check import cpu_cores, cpu_model, total_memory_bytes  # the setup check's own readings
-
-    cores, cpu = cpu_cores(), cpu_model()
-    memory_bytes = total_memory_bytes()
-    memory = f", {memory_bytes / 1024 ** 3:.0f} GiB memory" if memory_bytes else ""
-    return {
-        "short": f"a {cores}-core {platform.machine()} machine ({brand(cpu)}) with no GPU",
-        "description": f"{cores} CPU cores ({cpu}, {platform.machine()}){memory}, "
-                       f"{platform.system()}, no GPU used.",
-    }
-
-
-def software():
-    versions = [f"Python {platform.python_version()}"]
-    for package in ["tensorflow", "keras", "numpy", "scikit-learn", "scikeras"]:
-        try:
-            versions.append(f"{package} {importlib.metadata.version(package)}")
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return ", ".join(versions)
-
-
 def intro_epoch_seconds(tries=3):
     """One intro-model epoch on this machine, timed the way ``python -m helpers.check`` times it.
 
@@ -352,7 +321,14 @@ def timed_intro_epoch():
 
 
 def write_results(results):
-    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write ``results`` into helpers/timings.json, whole: helpers.check reads it as soon as it is imported."""
+    text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
+    write_whole(TIMINGS, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def render_pages():
+    """Run ``python -m scripts.build_notebooks``, which renders every page and sentence from the results; its status."""
+    return subprocess.run([sys.executable, "-m", "scripts.build_notebooks"], cwd=ROOT, check=False).returncode
 
 
 def merge_record(results, record, measured_apart):
@@ -394,7 +370,7 @@ def main():
                           "software": software(), "intro_epoch_seconds": timed_intro_epoch()}
     if whole_lesson:
         results = {
-            "command": "python scripts/run_notebooks.py",
+            "command": "python -m scripts.run_notebooks",
             "date": f"{datetime.date.today():%Y-%m-%d}",
             "machine": machine(),
             "software": software(),
@@ -415,18 +391,18 @@ def main():
         if results is not None:
             results["episodes"].append(record)
         if measured_apart is not None:
-            write_results(merge_record(json.loads(RESULTS.read_text(encoding="utf-8")), record, measured_apart))
-            print(f"put the record of {record['name']} into {RESULTS.relative_to(ROOT)}", flush=True)
+            write_results(merge_record(load_timings(), record, measured_apart))
+            print(f"put the record of {record['name']} into {TIMINGS.relative_to(ROOT)}", flush=True)
     if measured_apart is not None:
-        return build_notebooks.main([])
+        return render_pages()
     if results is None:
         print("Only some episodes ran, so helpers/timings.json and the pages rendered from it are "
               "unchanged; run every episode (no arguments) to renew them. Run "
-              "`python scripts/build_notebooks.py` to update the learner notebooks.")
+              "`python -m scripts.build_notebooks` to update the learner notebooks.")
         return 0
     write_results(results)
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
-    return build_notebooks.main([])
+    print(f"wrote {TIMINGS.relative_to(ROOT)}")
+    return render_pages()
 
 
 if __name__ == "__main__":

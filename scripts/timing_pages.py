@@ -1,11 +1,12 @@
 """Pages and sentences rendered from the measured results of the last full run.
 
-``python scripts/run_notebooks.py`` runs every episode and writes what it
+``python -m scripts.run_notebooks`` runs every episode and writes what it
 measured to ``helpers/timings.json``: the machine, one intro-model epoch, and
 for each episode its wall time, training time, slowest cell, peak memory, key
 results and the seconds every code cell took. That file is the only place
-these numbers are kept. ``python scripts/build_notebooks.py`` (which the full
-run calls at its end) renders from it:
+these numbers are kept (``helpers.timings`` reads it).
+``python -m scripts.build_notebooks`` (which the full run calls at its end)
+renders from it:
 
 - ``docs/timings.md``, the timing table;
 - the episode table in README.md and on the website's home page
@@ -14,31 +15,32 @@ run calls at its end) renders from it:
 - every duration the text quotes, written as
   ``<span data-timing="KEY">80 seconds</span>`` in a notebook's markdown or in a
   markdown page. KEY is ``lesson-training``, ``lesson-wall``, ``intro-epoch``,
-  ``peak-memory`` (the largest of any episode, and which), or cells of the episodes joined by ``+``, each ``NN/cell-id``, optionally
-  ``N × NN/cell-id``: ``06/train-dropout`` is the cell whose id is
-  ``train-dropout`` in episode 06. ``helpers.check`` reads the same file for its
-  reference figures.
+  ``peak-memory`` (the largest of any episode, and which), or cells of the
+  episodes joined by ``+``, each ``NN/cell-id``, optionally ``N × NN/cell-id``:
+  ``06/train-dropout`` is the cell whose id is ``train-dropout`` in episode
+  06. ``helpers.check`` reads the same file for its reference figures.
+
+The durations are written by ``helpers.durations`` (``in_words`` in the
+episodes' text, ``in_short`` in the tables, ``minutes_and_seconds`` in the
+timing table), and an episode measured apart counts as the reference machine
+would take it (``helpers.timings.on_reference_machine``).
 """
 
-import json
 import re
 from pathlib import Path
 
+from helpers.durations import in_short, in_words, minutes_and_seconds, rounded_duration
+from helpers.timings import lesson_seconds, on_reference_machine
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "helpers" / "timings.json"
 SPAN = re.compile(r'<span data-timing="([^"]+)">([^<]*)</span>')
 BLOCK = re.compile(r"(<!-- begin: ([\w-]+) -->\n)(.*?)(<!-- end: \2 -->)", re.S)
 EPISODE_TITLE = re.compile(r"^# (?:\d+\. )?(.+)$", re.M)
 ESTIMATES = re.compile(r"\*\*Teaching:\*\* (\d+) min · \*\*Exercises:\*\* (\d+) min")
-FRACTIONS = {0: "", 1: "¼", 2: "½", 3: "¾"}
 
 
 class TimingKeyError(ValueError):
     """A ``data-timing`` key that names no measured figure."""
-
-
-def load_results(path=RESULTS):
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def episode_record(results, number):
@@ -52,9 +54,8 @@ def episode_record(results, number):
 def seconds_for(key, results):
     """The measured seconds a ``data-timing`` key stands for."""
     totals = {
-        "lesson-training": sum(on_reference_machine(record["training_seconds"], record, results)
-                               for record in results["episodes"]),
-        "lesson-wall": sum(on_reference_machine(record["seconds"], record, results) for record in results["episodes"]),
+        "lesson-training": lesson_seconds(results, "training_seconds"),
+        "lesson-wall": lesson_seconds(results, "seconds"),
         "intro-epoch": results["intro_epoch_seconds"],
     }
     if key in totals:
@@ -70,40 +71,6 @@ def seconds_for(key, results):
             raise TimingKeyError(f"episode {number} has no timed code cell with the id {cell_id!r}")
         total += times * cells[cell_id]
     return total
-
-
-def on_reference_machine(seconds, record, results):
-    """Seconds measured for an episode's ``record``, as the machine that ran the other episodes would take them.
-
-    An episode measured apart, on another machine, is scaled by the ratio of
-    the two machines' intro-epoch times; the others are returned as they are.
-    """
-    apart = record.get("measured_apart")
-    return seconds if apart is None else seconds * results["intro_epoch_seconds"] / apart["intro_epoch_seconds"]
-
-
-def quarter_minutes(seconds):
-    """Whole and quarter minutes: 100 -> '1¾', 150 -> '2½', 360 -> '6'."""
-    quarters = max(1, round(seconds / 15))
-    return f"{quarters // 4 or ''}{FRACTIONS[quarters % 4]}"
-
-
-def in_words(seconds):
-    """A duration for the episodes' text: '10 seconds', '80 seconds', '2½ minutes'."""
-    if seconds < 90:
-        return f"{max(5, 5 * round(seconds / 5))} seconds"
-    return f"{quarter_minutes(seconds)} minutes"
-
-
-def in_short(seconds):
-    """A duration for tables: '9 s', '40 s', '1¼ min', '12 min'."""
-    if seconds < 10:
-        return f"{max(1, round(seconds))} s"
-    if seconds < 60:
-        return f"{5 * round(seconds / 5)} s"
-    if seconds < 10 * 60:
-        return f"{quarter_minutes(seconds)} min"
-    return f"{round(seconds / 60)} min"
 
 
 def render_spans(text, results, style):
@@ -155,10 +122,6 @@ def episode_rows(results, notebooks):
         rows.append((path, EPISODE_TITLE.search(title_cell)[1].strip(), int(estimates[1]), int(estimates[2]),
                      episode_record(results, path.name[:2])))
     return rows
-
-
-def hours(minutes):
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 APART = "†"  # marks the figures of an episode measured on its own, on another machine
@@ -217,18 +180,12 @@ def schedule_table(results, notebooks):
         training = in_short(record["training_seconds"]) if record["training_seconds"] >= 1 else "none"
         lines.append(f"| {path.name[:2]} {title} | {teaching} min | {exercises} min | "
                      f"{in_short(record['seconds'])}{apart_mark(record)} | {training} | {gib(record['peak_mib'])} |")
-    lines.append(f"| **all {len(rows)}** | **{hours(sum(row[2] for row in rows))}** | "
-                 f"**{hours(sum(row[3] for row in rows))}** | "
+    lines.append(f"| **all {len(rows)}** | **{rounded_duration(60 * sum(row[2] for row in rows))}** | "
+                 f"**{rounded_duration(60 * sum(row[3] for row in rows))}** | "
                  f"**{in_short(seconds_for('lesson-wall', results))}** | "
                  f"**{in_short(seconds_for('lesson-training', results))}** | |")
     lines += [line for note in apart_notes(results) for line in ("", note)]
     return "\n".join(lines)
-
-
-def minutes_and_seconds(seconds):
-    """'2 min 05 s' or '48 s'."""
-    seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 def timings_page(results):
@@ -243,7 +200,7 @@ def timings_page(results):
         f"    {results['command']}",
         "",
         f"on {results['date']}. The stored outputs of the notebooks come from this run, and "
-        "`helpers/timings.json` holds the figures below; `python scripts/build_notebooks.py` "
+        "`helpers/timings.json` holds the figures below; `python -m scripts.build_notebooks` "
         "renders this page, the tables in the README and the instructor notes, and the durations "
         "the episodes quote from that file.",
         "",
@@ -286,7 +243,7 @@ def timings_page(results):
     return "\n".join(lines)
 
 
-HOME_PAGE = ROOT / "site" / "index.md"  # the website's home page (scripts/build_site.py builds the site)
+HOME_PAGE = ROOT / "site" / "index.md"  # the website's home page (python -m scripts.build_site builds the site)
 
 
 def rendered_pages(results, notebooks):

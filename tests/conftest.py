@@ -6,20 +6,31 @@ This runs at import time, before anything imports matplotlib or TensorFlow.
 import os
 from pathlib import Path
 
-# Plain ``pytest`` also runs the episode notebooks (nbval), and it must run them
-# in quick mode (small, class-balanced data subsets). The kernels nbval starts
-# inherit this process's environment, so setting LESSON_QUICK here covers them
+import pytest
+
+from helpers.quiet import import_tensorflow_quietly  # imports only the standard library: nothing starts yet
+
+# Plain ``pytest`` also runs the episode notebooks (tests/test_episodes.py), and it
+# must run them in quick mode (small, class-balanced data subsets). The kernels it
+# starts inherit this process's environment, so setting LESSON_QUICK here covers them
 # too; ``setdefault`` leaves a value chosen by the person running the tests alone.
 os.environ.setdefault("LESSON_QUICK", "1")
 
-# No widget front end exists under nbval: helpers.widgets draws static figures
+# No widget front end exists in the tests: helpers.widgets draws static figures
 # instead of widgets when LESSON_STATIC_WIDGETS is set (the kernels inherit it).
 os.environ.setdefault("LESSON_STATIC_WIDGETS", "1")
 
+# pytest runs one worker per core, and each worker's notebook kernels and training
+# commands start TensorFlow again. With its default thread pools every such process
+# would use every core, and processes competing for the same two cores slow each
+# other down far more than one thread each does (quick mode's small batches gain
+# little from a second thread anyway). The kernels and commands inherit these.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+
 # Draw this process's figures off-screen. Deliberately not through MPLBACKEND:
-# the nbval kernels would inherit it, and with Agg a notebook's plt.show()
-# displays nothing, so nbval reports the stored figure outputs of the episodes
-# as missing ("Missing output fields from running code: {'text/plain'}").
+# the notebook kernels would inherit it, and with Agg a notebook's plt.show()
+# displays nothing, so the figures that the committed outputs show would be missing.
 if not os.environ.get("MPLBACKEND"):
     import matplotlib
 
@@ -27,11 +38,7 @@ if not os.environ.get("MPLBACKEND"):
 
 # Import TensorFlow once, now, with its C++ start-up messages swallowed, so that
 # they do not show up in the test log of whichever test imports keras first.
-from helpers.quiet import import_tensorflow_quietly  # noqa: E402
-
 import_tensorflow_quietly()
-
-import pytest  # noqa: E402
 
 # Read once at start-up: tests change LESSON_DATA_DIR with monkeypatch, and the
 # real offline copy must not depend on which test happens to ask for it first.

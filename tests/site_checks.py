@@ -97,7 +97,7 @@ def built_site(tmp_path_factory, build_site):
 # ---------------------------------------------------------------- the local server
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the name http.server gives it)
+    def log_message(self, format, *args):  # "format": the name http.server gives it
         pass
 
 
@@ -188,7 +188,7 @@ def _is_image(resource):
         with Image.open(io.BytesIO(resource.body)) as image:
             image.verify()
         return True
-    except Exception:  # noqa: BLE001 (any reason Pillow cannot read it means a broken image)
+    except Exception:  # any reason Pillow cannot read it means a broken image
         return False
 
 
@@ -465,7 +465,8 @@ def watch_console(page):
 _FIND_SNIPPETS = """([snippets, mark]) => {
     // An element's text as its words: text nodes run together, as a reader sees them, except at
     // the edge of a block (textContent would glue the last word of a paragraph to the next one).
-    const block = /^(P|DIV|LI|PRE|TD|TH|TR|H[1-6]|SUMMARY|DETAILS|BLOCKQUOTE|TABLE|SECTION|DT|DD|UL|OL|BR|FIGURE|FIGCAPTION)$/;
+    const block = new RegExp("^(P|DIV|LI|PRE|TD|TH|TR|H[1-6]|SUMMARY|DETAILS|BLOCKQUOTE|TABLE|SECTION|DT|DD|UL|OL|BR"
+                             + "|FIGURE|FIGCAPTION)$");
     const raw = new Map();
     const text = (node) => {
         if (!raw.has(node)) {
@@ -504,7 +505,8 @@ _MARK_CONTROL = """(element) => {
         }
         const controller = node.id && document.querySelector('[aria-controls="' + CSS.escape(node.id) + '"]');
         const before = node.previousElementSibling;
-        const control = controller || (before && before.matches('button, [aria-expanded], .toggle-button') ? before : null);
+        const toggle = before && before.matches('button, [aria-expanded], .toggle-button') ? before : null;
+        const control = controller || toggle;
         if (control && control.checkVisibility()) {
             control.setAttribute('data-probe-control', ''); return control.outerHTML.slice(0, 120);
         }
@@ -542,7 +544,7 @@ def check_solutions(page, probes):
             page.locator("[data-probe-control]").first.click()
             try:
                 element.wait_for(state="visible", timeout=3000)
-            except Exception:  # noqa: BLE001 (Playwright's TimeoutError; the message says what happened)
+            except Exception:  # Playwright's TimeoutError; the message says what happened
                 problems.append(f"cell {cell}: clicking {control!r} does not show the solution text {snippet!r}")
                 break
     return problems

@@ -97,7 +97,7 @@ def test_every_markdown_picture_has_alt_text(filename):
     missing = markdown_images_without_alt_text(read_episode(filename))
     assert not missing, (f"{filename}: pictures without alt text: {missing}. Write it between the brackets, "
                          "![alt text](...); for a diagram, ![](attachment:NAME.png), run "
-                         "`python scripts/build_notebooks.py`, which writes it in from helpers.diagrams")
+                         "`python -m scripts.build_notebooks`, which writes it in from helpers.diagrams")
 
 
 def code_cell_with_picture(metadata):

@@ -1,10 +1,13 @@
-"""benchmarks/: one real quick run of every section, the FLOP count, failing flows, and saving results.
+"""benchmarks/: a real quick run of the flows, the training sections replayed, the FLOP count, failures, saving.
 
-The quick run trains on 2,000 images: its numbers are checked for sanity
-(positive times, accuracies from 0 to 1), never for which flow is faster.
+The quick run of the two sections that run the benchmark's own flows trains
+on 2,000 images: its numbers are checked for sanity (positive times,
+accuracies from 0 to 1), never for which flow is faster. The two sections made
+of training-command runs (tests/test_train.py runs that command for real) are
+replayed from the committed full results: asked for the same runs, they must
+rebuild the committed tables.
 """
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -14,35 +17,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.models import (FAST_LABEL_SMOOTHING, compile_model_fast, create_model_fast, create_model_intro,
-                            patch_whitening_filters)
+from benchmarks import flows, run_benchmarks
+from helpers.lesson import create_model_intro
+from helpers.models import FAST_LABEL_SMOOTHING, compile_model_fast, create_model_fast, patch_whitening_filters
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-SCRIPT = BENCHMARKS / "run_benchmarks.py"
-PROG = "python benchmarks/run_benchmarks.py"
-
-
-def load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_benchmarks = load(SCRIPT)
+ROOT = Path(__file__).resolve().parent.parent
+PROG = "python -m benchmarks.run_benchmarks"
+FLOW_SECTIONS = ["seed-vs-lesson", "flops"]  # the sections whose flows benchmarks/flows.py runs
+TRAINING_SECTIONS = ["time-to-accuracy", "ablation"]  # the sections made of training-command runs
 
 
 def run_script(*args, data_dir):
     environment = {**os.environ, "LESSON_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                          env=environment, timeout=900)
+    return subprocess.run([sys.executable, "-m", "benchmarks.run_benchmarks", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, env=environment, timeout=900)
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory, shared_data_dir):
-    """One quick run of every section: the finished process, results.json and results.md."""
+    """One quick run of the flows' sections: the finished process, results.json and results.md."""
     output = tmp_path_factory.mktemp("benchmarks") / "results"
-    finished = run_script("--quick", "--output", output, data_dir=shared_data_dir)
+    finished = run_script("--quick", "--only", *FLOW_SECTIONS, "--output", output, data_dir=shared_data_dir)
     assert finished.returncode == 0, finished.stderr
     return finished, json.loads((output / "results.json").read_text()), (output / "results.md").read_text()
 
@@ -53,11 +48,12 @@ def between_0_and_1(x):
 
 # --- the quick run ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_quick_run_records_the_machine_and_every_section(quick_run):
     finished, results, _ = quick_run
     assert "Traceback" not in finished.stdout + finished.stderr
     assert results["quick"] is True
-    assert list(results["sections"]) == ["seed-vs-lesson", "flops", "time-to-accuracy", "ablation"]
+    assert list(results["sections"]) == FLOW_SECTIONS
     machine = results["machine"]
     assert machine["cpu"] and machine["os"] and machine["cores"] >= 1 and machine["memory_gib"] > 0
     assert all(machine[name] for name in ("python", "tensorflow", "keras", "numpy"))
@@ -68,6 +64,7 @@ def test_the_quick_run_records_the_machine_and_every_section(quick_run):
             assert not any("failed" in cell for row in table["rows"] for cell in row)
 
 
+@pytest.mark.slow
 def test_seed_and_lesson_flows_report_time_memory_and_accuracy(quick_run):
     section = quick_run[1]["sections"]["seed-vs-lesson"]["results"]
     seed, lesson = section["seed"], section["lesson"]
@@ -81,6 +78,7 @@ def test_seed_and_lesson_flows_report_time_memory_and_accuracy(quick_run):
     assert section["peak_memory_ratio"] == pytest.approx(seed["peak_memory_mib"] / lesson["peak_memory_mib"])
 
 
+@pytest.mark.slow
 def test_flops_section_compares_the_intro_model_with_a_matrix_product(quick_run):
     section = quick_run[1]["sections"]["flops"]["results"]
     assert section["flops_per_training_image"] == pytest.approx(7.45e6, rel=0.01)
@@ -94,47 +92,74 @@ def test_flops_section_compares_the_intro_model_with_a_matrix_product(quick_run)
     assert all(speed_up > 0 for speed_up in section["epoch_speed_up"].values())
 
 
-def test_time_to_accuracy_reads_both_training_runs(quick_run):
-    section = quick_run[1]["sections"]["time-to-accuracy"]["results"]
-    for model in ("fast", "three-blocks"):
-        run = section[model]
-        assert run["model"] == model and run["quick_mode"] is True and run["epochs"] == 1
-        assert run["training_seconds"] > 0 and run["peak_memory_mib"] > 100
-        assert between_0_and_1(run["test_accuracy"]) and between_0_and_1(run["test_accuracy_flip_averaged"])
-        assert set(run["time_to_accuracy"]) == {"0.70", "0.80", "0.85"}
-        assert len(run["history"]) == 1
-    assert section["speed_up"]["training_seconds"] > 0
+class ReplayRunner:
+    """Stands in for run_benchmarks.Runner: answers each training run from the committed full results."""
+
+    def __init__(self, committed):
+        ablation = committed["ablation"]["results"]
+        self.results = {
+            ("--model", "fast"): committed["time-to-accuracy"]["results"]["fast"],
+            ("--model", "three-blocks"): committed["time-to-accuracy"]["results"]["three-blocks"],
+            ("--model", "fast", "--no-whitening"): ablation["no-whitening"],
+            ("--model", "fast", "--label-smoothing", "0"): ablation["no-label-smoothing"],
+            ("--model", "fast", "--schedule", "constant"): ablation["constant-learning-rate"],
+            ("--model", "fast", "--no-augment"): ablation["no-augmentation"],
+        }
+        self.asked = []
+
+    def train(self, name, *options):
+        self.asked.append(options)
+        return self.results[options]
 
 
-def test_ablation_switches_off_one_idea_per_run_on_the_same_images(quick_run):
-    section = quick_run[1]["sections"]["ablation"]["results"]
+@pytest.fixture(scope="module")
+def committed_sections():
+    return json.loads((ROOT / "benchmarks" / "results.json").read_text())["sections"]
+
+
+@pytest.mark.parametrize("section", TRAINING_SECTIONS)
+def test_the_training_sections_rebuild_their_committed_tables_from_the_same_runs(section, committed_sections):
+    runner = ReplayRunner(committed_sections)
+    rebuilt = run_benchmarks.SECTION_FUNCTIONS[section](runner)
+    committed = committed_sections[section]
+    assert rebuilt["title"] == committed["title"]
+    assert rebuilt["tables"] == committed["tables"]
+    assert rebuilt["results"] == committed["results"]
+    fast_runs = [options for options in runner.results if options[:2] == ("--model", "fast")]
+    asked_for = {"time-to-accuracy": [("--model", "fast"), ("--model", "three-blocks")], "ablation": fast_runs}
+    assert runner.asked == asked_for[section]
+
+
+def test_the_ablation_switches_off_one_idea_per_run_and_the_committed_runs_did(committed_sections):
+    runner = ReplayRunner(committed_sections)
+    section = run_benchmarks.ablation(runner)["results"]
     assert list(section) == ["full", "no-whitening", "no-label-smoothing", "constant-learning-rate",
                              "no-augmentation"]
     assert {run["training_images"] for run in section.values()} == {section["full"]["training_images"]}
-    for run in section.values():
-        assert run["epochs"] == 1 and run["training_seconds"] > 0
-        assert between_0_and_1(run["test_accuracy"]) and between_0_and_1(run["test_accuracy_flip_averaged"])
+    assert {run["epochs"] for run in section.values()} == {section["full"]["epochs"]}
     assert section["no-whitening"]["whitening"] is False and section["no-whitening"]["label_smoothing"] == 0.2
     assert section["no-label-smoothing"]["whitening"] is True and section["no-label-smoothing"]["label_smoothing"] == 0
     assert section["constant-learning-rate"]["schedule"] == "constant"
     assert section["no-augmentation"]["augment"] is False
 
 
+@pytest.mark.slow
 def test_results_page_names_the_machine_says_how_to_reproduce_and_has_every_table(quick_run):
     finished, results, page = quick_run
     assert results["machine"]["cpu"] in page and results["date"] in page
-    assert "Quick mode" in page and "`python benchmarks/run_benchmarks.py`" in page
+    assert "Quick mode" in page and "`python -m benchmarks.run_benchmarks`" in page
     for section in results["sections"].values():
         assert f"## {section['title']}" in page
         for table in section["tables"]:
             assert "| " + " | ".join(table["columns"]) + " |" in page
             assert "| " + " | ".join(table["rows"][-1]) + " |" in page
     # The printed summary has the same tables, ratios included.
-    assert "| seed / lesson |" in finished.stdout and "| three-blocks / fast |" in finished.stdout
+    assert "| seed / lesson |" in finished.stdout
 
 
 # --- a failing flow ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_failing_flows_each_give_one_line_and_keep_the_earlier_results(tmp_path):
     output = tmp_path / "results"
     output.mkdir()
@@ -168,18 +193,6 @@ def test_command_line_mistakes_stop_with_one_line_before_any_flow_runs(argv, env
     assert err.startswith(f"{PROG}: error: {message}") and err.count("\n") == 1
 
 
-def test_last_error_joins_a_multi_line_message_and_names_a_killing_signal():
-    log = ("Epoch 1/5: 90 s\nWARNING: something harmless\n"
-           "python -m helpers.train: error: No copy of the cifar10 dataset was found.\n"
-           "Looked for: cifar-10-python.tar.gz\nTo fix: connect to the internet.\n")
-    assert run_benchmarks.last_error(log, 1) == ("python -m helpers.train: error: No copy of the cifar10 dataset "
-                                                 "was found. Looked for: cifar-10-python.tar.gz To fix: connect "
-                                                 "to the internet.")
-    assert run_benchmarks.last_error("only this\n", 3) == "only this"
-    assert run_benchmarks.last_error("", 3) == "exit status 3, and it printed nothing"
-    assert run_benchmarks.last_error("", -9) == "killed by SIGKILL (out of memory?)"
-
-
 # --- saving ---------------------------------------------------------------------------------
 
 def fake_section(title, complete=True):
@@ -198,7 +211,7 @@ def test_saving_some_sections_keeps_the_earlier_ones_and_skips_incomplete_ones(t
     assert list(results["sections"]) == ["seed-vs-lesson", "flops"]  # in the order of SECTIONS
     assert results["date"] == "tomorrow"
     page = (tmp_path / "results.md").read_text()
-    assert "## Seed" in page and "## Flops" in page and "Ablation" not in page and "in 1 min" in page
+    assert "## Seed" in page and "## Flops" in page and "Ablation" not in page and "in 75 s" in page
     assert not list(tmp_path.glob(".*"))  # no unfinished files left behind
     # Full results are never mixed with quick ones.
     save(tmp_path, {"ablation": fake_section("Ablation")}, False, "later", "cmd")
@@ -213,9 +226,14 @@ def test_nothing_is_written_when_no_section_is_complete(tmp_path):
 # --- the FLOP count and the ablation's switches in helpers.models -------------------------
 
 def test_training_the_intro_model_costs_about_7_45_mflop_per_image():
-    flows = load(BENCHMARKS / "flows.py")
     # 2 FLOP per multiply-add, 3 passes' worth: 6 x (30*30*3*3*3*16 + 13*13*3*3*16*32 + 1152*64 + 64*10).
     assert flows.training_flops_per_image(create_model_intro()) == pytest.approx(7.45e6, rel=0.002)
+
+
+def test_the_seed_flows_model_is_the_intro_model_without_its_rescaling_layer():
+    seed, intro = flows.create_model_intro_without_rescaling(), create_model_intro()
+    assert [type(layer).__name__ for layer in seed.layers[1:]] == [type(layer).__name__ for layer in intro.layers[2:]]
+    assert seed.input_shape == intro.input_shape and seed.count_params() == intro.count_params()
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ No test here reaches the internet: the download probe is replaced by a fake
 that fails or succeeds as each test needs, or pointed at a local HTTP server.
 """
 
+import ast
 import dataclasses
 import hashlib
 import http.server
@@ -204,7 +205,7 @@ def test_unwritable_cache_with_a_copy_here_is_a_warning(small_offline_copy, monk
         f"CIFAR-10: offline copy in LESSON_DATA_DIR: {small_offline_copy} (loads: 20 training and 10 "
         f"test images, but it cannot be cached)",
         f"CIFAR-10 loads, but its decoded images cannot be kept, so every load decodes them again "
-        f"(some seconds). The cache folder {cache} cannot be created (Not a directory): set "
+        f"(some seconds). The cache folder {cache} cannot be created ({tmp_path / 'a-file'} is a file): set "
         f"LESSON_CACHE_DIR to a folder you can write to.",
     )
 
@@ -218,8 +219,8 @@ def test_unwritable_cache_without_a_copy_is_a_problem(monkeypatch, tmp_path, pro
     assert item == Item(
         PROBLEM, "Pima diabetes CSV: no copy here, and a download would have nowhere to go",
         f"Pima diabetes CSV is not here and must be downloaded, but there is nowhere to put it. "
-        f"The cache folder {cache} cannot be created (Not a directory): set LESSON_CACHE_DIR to a "
-        f"folder you can write to.",
+        f"The cache folder {cache} cannot be created ({tmp_path / 'a-file'} is a file): set LESSON_CACHE_DIR "
+        f"to a folder you can write to.",
     )
     assert probe_calls == []
 
@@ -458,14 +459,6 @@ def test_estimate_scales_training_by_the_epoch_ratio():
     assert check.estimate_lesson_time(1.0, REFERENCE)["training_seconds"] == pytest.approx(120)
 
 
-@pytest.mark.parametrize("seconds, text", [
-    (42, "42 s"), (89.4, "89 s"), (1620, "27 min"), (1917, "32 min"), (5340, "89 min"),
-    (6000, "1 h 40 min"), (7260, "2 h 01 min"),
-])
-def test_format_duration(seconds, text):
-    assert check.format_duration(seconds) == text
-
-
 def test_timing_line_with_the_lesson_reference():
     reference = {**check.REFERENCE, "intro_epoch_seconds": 12.0,
                  "lesson_training_seconds": 1620, "lesson_wall_seconds": 1920}
@@ -545,6 +538,7 @@ def test_help_is_clean_and_bad_values_exit_2_in_one_line():
                              "must be 32 (one batch) or more, got 8\n")
 
 
+@pytest.mark.slow
 def test_real_run_with_the_offline_copy(tmp_path, shared_data_dir):
     """The whole check on the real offline copy: it loads, decodes and caches CIFAR-10 once."""
     cache = tmp_path / "cache"
@@ -565,6 +559,18 @@ def test_real_run_with_the_offline_copy(tmp_path, shared_data_dir):
     assert "• CPU: " in out
     assert "One epoch of the intro model: " in out and "on the reference)" in out
     assert "All set" in out
+
+
+@pytest.mark.parametrize("module", ["check", "cli", "durations", "error_lines", "timings"])
+def test_what_is_imported_before_the_version_check_parses_as_python_3_8(module):
+    ast.parse((ROOT / "helpers" / f"{module}.py").read_text(encoding="utf-8"), feature_version=(3, 8))
+
+
+def test_importing_the_check_imports_nothing_outside_the_standard_library():
+    code = ("import sys, helpers.check; print(sorted(name for name in sys.modules if name.split('.')[0] in "
+            "{'numpy', 'pandas', 'matplotlib', 'tensorflow', 'keras'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_too_old_python_stops_before_importing_the_rest(monkeypatch, capsys):

@@ -1,6 +1,5 @@
 """The conceptual pictures in helpers.diagrams and the PNG files drawn from them."""
 
-import importlib.util
 import re
 import struct
 from pathlib import Path
@@ -13,13 +12,10 @@ from matplotlib.figure import Figure
 from scipy.signal import correlate2d
 
 from helpers import diagrams
-from helpers.models import create_model_dropout, create_model_intro
+from helpers.lesson import create_model_dropout, create_model_intro
+from scripts import draw_diagrams
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "draw_diagrams.py"
-spec = importlib.util.spec_from_file_location("draw_diagrams", SCRIPT)
-draw_diagrams = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(draw_diagrams)
 
 FIXED = {
     "neuron": diagrams.draw_neuron,

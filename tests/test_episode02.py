@@ -1,4 +1,4 @@
-"""Checks of episode 02 (image data) that nbval does not make.
+"""Checks of episode 02 (image data) that running it does not make.
 
 The notebook's challenge asks learners to write ``prepare_dataset``; its
 solution must behave exactly like ``helpers.data.prepare_dataset``, which later
@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from episode_files import read_episode, runnable_code_cells, stored_text
 from helpers import data
-
-from episode_files import runnable_code_cells, stored_text, read_episode
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "02-image-data.ipynb"
 

@@ -2,10 +2,12 @@
 
 The worked examples (one neuron, the hand-made convolution, the parameter
 counts) must be stored as computed, the text must name the training time
-that the stored full-mode run measured, and the kernel explorer must follow
-the filtered photo.
+that the stored full-mode run measured, the kernel explorer must follow
+the filtered photo, and the intro model it builds again must be the one
+episode 01 saves into helpers/lesson.py.
 """
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from episode_files import read_episode, runnable_code_cells, stored_text
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "03-build-cnn.ipynb"
+LESSON_MODULE = Path(__file__).resolve().parent.parent / "helpers" / "lesson.py"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,23 @@ def test_the_episode_defines_its_three_models(notebook):
         assert f"def {name}():" in sources
 
 
+def function_source(source, name):
+    """The text of the top-level ``def name`` in this Python source, or None."""
+    found = [ast.get_source_segment(source, node) for node in ast.parse(source).body
+             if isinstance(node, ast.FunctionDef) and node.name == name]
+    return found[0] if found else None
+
+
+def test_the_intro_model_it_builds_again_is_the_one_episode_01_saves(notebook):
+    """Episode 03 collects its layers into episode 01's function; the episodes after it import the saved one."""
+    built_again = [function_source(cell.source, "create_model_intro") for cell in runnable_code_cells(notebook)
+                   if cell.source.startswith("def create_model_intro(")]
+    assert len(built_again) == 1, "episode 03 should define create_model_intro once"
+    saved = function_source(LESSON_MODULE.read_text(encoding="utf-8"), "create_model_intro")
+    assert saved is not None, "helpers/lesson.py has no create_model_intro: is episode 01's cell still tagged save?"
+    assert built_again[0] == saved, "episode 03's create_model_intro must be episode 01's, character for character"
+
+
 def test_the_stored_comparison_comes_from_a_full_run(notebook):
     text = stored_text(notebook)
     assert "training images used: 5000" in text
@@ -54,7 +74,8 @@ def test_the_kernel_explorer_follows_the_filtered_photo(notebook):
     calls = [index for index, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and "kernel_explorer(" in cell.source]
     assert len(calls) == 1, "one cell should call the kernel explorer"
-    photo = next(index for index, cell in enumerate(notebook.cells) if "after the horizontal-edge kernel" in cell.source)
+    photo = next(index for index, cell in enumerate(notebook.cells)
+                 if "after the horizontal-edge kernel" in cell.source)
     padding = next(index for index, cell in enumerate(notebook.cells) if "### Challenge: border pixels" in cell.source)
     assert photo < calls[0] < padding
     assert notebook.cells[calls[0] - 1].source.startswith("### Explore")

@@ -1,4 +1,4 @@
-"""Checks of episode 04 (how networks learn) that nbval does not make.
+"""Checks of episode 04 (how networks learn) that running it does not make.
 
 The gradient-descent loop the notebook writes must agree with
 ``helpers.gradient_descent.descend``, the worked numbers in the text must be
@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.gradient_descent import descend
-
 from episode_files import output_text, read_episode, runnable_code, runnable_code_cells, the_cell
+from helpers.gradient_descent import descend
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "04-how-networks-learn.ipynb"
 

@@ -50,6 +50,7 @@ class OptimizerRecorder(keras.callbacks.Callback):
         OptimizerRecorder.seen.append(type(self.model.optimizer).__name__)
 
 
+@pytest.mark.slow
 def test_grid_search_trains_every_optimizer_of_its_grid(notebook):
     namespace = first_cell_namespace(notebook)
     run_cells(namespace, the_cell(notebook, "GridSearchCV("))

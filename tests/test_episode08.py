@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pytest
 
-from episode_files import code, markdown, read_episode, runnable_code_cells, stored_text, the_cell
+from episode_files import code, read_episode, runnable_code_cells, stored_text, the_cell
 from helpers.pretrained import MOBILENET_WEIGHTS_FILE, mobilenet_base
 
 EPISODE = Path(__file__).resolve().parent.parent / "episodes" / "08-transfer-learning.ipynb"
@@ -66,6 +66,7 @@ def small_task(notebook):
 WEIGHTS_LINE = 'MOBILENET_WEIGHTS = "imagenet"'
 
 
+@pytest.mark.slow
 def test_the_imagenet_path_runs_with_a_weights_file_handed_over(notebook, tmp_path):
     saved = mobilenet_base(96, weights=None)
     path = tmp_path / "mobilenet.weights.h5"
@@ -200,7 +201,8 @@ def test_offline_the_stored_outputs_say_what_happened_without_an_error(notebook)
     text = "".join(output.get("text", "") for output in load.outputs)
     assert text.startswith("The ImageNet weights could not be downloaded") and "Traceback" not in text
     assert "~/.keras/models, where Keras looks for it" in text  # the path a learner would type, not ours
-    assert "Skipped" in "".join(output.get("text", "") for output in the_cell(notebook, "imagenet_base is None").outputs)
+    skipped = the_cell(notebook, "imagenet_base is None")
+    assert "Skipped" in "".join(output.get("text", "") for output in skipped.outputs)
     # The text says what a learner with internet will see, and gives no number for it.
     expect = next(cell.source for cell in notebook.cells if cell.source.startswith("**What you will see.**"))
     assert "no internet" in expect and "quote no number" in expect

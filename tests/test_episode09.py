@@ -76,6 +76,7 @@ def test_training_command_help_and_results_are_stored(notebook):
     assert len(pngs) >= 5  # history, test image, cat with bars, and the script's two figures
 
 
+@pytest.mark.slow
 def test_model_is_recreated_when_episode_05_has_not_run(tmp_path, shared_data_dir):
     """Run the first part of the episode in an empty folder, in quick mode."""
     notebook = nbformat.read(EPISODE, as_version=4)

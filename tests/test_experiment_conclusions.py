@@ -64,7 +64,8 @@ def activation_rows(text):
 
 
 def transfer_rows(text):
-    """Episode 08's lines such as 'fine-tuned: 20 epochs, 567,717 trainable weights, 95 s; accuracy 1.000 training, 0.817 test'."""
+    """Episode 08's lines, such as
+    'fine-tuned: 20 epochs, 567,717 trainable weights, 95 s; accuracy 1.000 training, 0.817 test'."""
     pattern = rf"^(.+?): \d+ epochs, [\d,]+ trainable weights, \d+ s; accuracy {NUMBER} training, {NUMBER} test$"
     return two_point_rows(text, pattern, ["training accuracy", "test accuracy"])
 
@@ -108,19 +109,24 @@ CONCLUSIONS = [
     ("batchnorm", "at 0.01, batch normalisation lowers the training loss faster",
      ("intro, SGD 0.01", "training loss, epoch 5"), ("batch normalisation, SGD 0.01", "training loss, epoch 5")),
     ("batchnorm", "at 0.01, batch normalisation reaches a higher validation accuracy",
-     ("batch normalisation, SGD 0.01", "validation accuracy, epoch 5"), ("intro, SGD 0.01", "validation accuracy, epoch 5")),
+     ("batch normalisation, SGD 0.01", "validation accuracy, epoch 5"),
+     ("intro, SGD 0.01", "validation accuracy, epoch 5")),
     ("batchnorm", "at 0.4, batch normalisation trains where the intro model barely does",
      ("intro, SGD 0.4", "training loss, epoch 5"), ("batch normalisation, SGD 0.4", "training loss, epoch 5")),
     ("batchnorm", "with batch normalisation, the larger learning rate trains faster still",
-     ("batch normalisation, SGD 0.01", "training loss, epoch 5"), ("batch normalisation, SGD 0.4", "training loss, epoch 5")),
+     ("batch normalisation, SGD 0.01", "training loss, epoch 5"),
+     ("batch normalisation, SGD 0.4", "training loss, epoch 5")),
     *[("batchnorm", f"batch normalisation at 0.4 reaches a higher validation accuracy than {run}",
        ("batch normalisation, SGD 0.4", "validation accuracy, epoch 5"), (run, "validation accuracy, epoch 5"))
       for run in ("intro, SGD 0.01", "intro, SGD 0.4")],
     *[("dropout-rates", f"no dropout ends with a higher validation loss than rate {rate}",
        ("0.0", "validation loss"), (rate, "validation loss")) for rate in ("0.25", "0.5", "0.75", "0.9")],
-    ("dropout-rates", "rate 0.5 beats 0.25 on validation loss", ("0.25", "validation loss"), ("0.5", "validation loss")),
-    ("dropout-rates", "rate 0.75 beats 0.5 on validation loss", ("0.5", "validation loss"), ("0.75", "validation loss")),
-    ("dropout-rates", "rate 0.9 is worse than 0.75 on validation loss", ("0.9", "validation loss"), ("0.75", "validation loss")),
+    ("dropout-rates", "rate 0.5 beats 0.25 on validation loss",
+     ("0.25", "validation loss"), ("0.5", "validation loss")),
+    ("dropout-rates", "rate 0.75 beats 0.5 on validation loss",
+     ("0.5", "validation loss"), ("0.75", "validation loss")),
+    ("dropout-rates", "rate 0.9 is worse than 0.75 on validation loss",
+     ("0.9", "validation loss"), ("0.75", "validation loss")),
     *[("dropout-rates", f"rate 0.9 has a lower validation accuracy than rate {rate}",
        (rate, "validation accuracy"), ("0.9", "validation accuracy")) for rate in ("0.25", "0.5", "0.75")],
     *[("activations", f"sigmoid starts more slowly than {name}",

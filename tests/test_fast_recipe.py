@@ -1,4 +1,5 @@
-"""The fast recipe's parts: its NumPy arithmetic (helpers.fast_recipe) and its network, schedule and flip averaging (helpers.models)."""
+"""The fast recipe's parts: its NumPy arithmetic (helpers.fast_recipe), and its network, schedule and flip
+averaging (helpers.models)."""
 
 import subprocess
 import sys
@@ -8,8 +9,15 @@ import numpy as np
 import pytest
 
 from helpers.fast_recipe import FAST_PEAK_LEARNING_RATE, image_patches, smoothed_targets, triangular_rate
-from helpers.models import (EpochProgress, TriangularSchedule, compile_model_fast, create_model_fast,
-                            fast_schedule, in_minutes, patch_whitening_filters, predict_with_flips)
+from helpers.models import (
+    EpochProgress,
+    TriangularSchedule,
+    compile_model_fast,
+    create_model_fast,
+    fast_schedule,
+    patch_whitening_filters,
+    predict_with_flips,
+)
 
 # Saving a model converts TensorFlow variables with np.array(x, copy=False), which NumPy 2
 # flags; the command never shows this warning (it is raised inside keras, not in __main__).
@@ -174,6 +182,7 @@ def test_fast_schedule_peaks_at_the_recipe_rate_after_a_fifth_of_the_steps():
     assert 0 < rates[-1] < 0.01
 
 
+@pytest.mark.slow
 def test_a_trained_fast_model_loads_where_the_helpers_are_not_imported(tmp_path, images):
     model = create_model_fast(images)
     compile_model_fast(model)
@@ -199,12 +208,6 @@ def test_flip_averaging_is_the_mean_of_the_image_and_its_mirror_image(fast_model
 
 
 # --- progress ------------------------------------------------------------------------
-
-@pytest.mark.parametrize("seconds, text", [(0.4, "0 s"), (45, "45 s"), (59.6, "1 min 00 s"),
-                                           (185, "3 min 05 s"), (3725, "1 h 02 min")])
-def test_in_minutes(seconds, text):
-    assert in_minutes(seconds) == text
-
 
 def test_each_epoch_prints_its_time_and_an_estimate_of_the_time_left(monkeypatch, capsys):
     clock = iter([100.0, 130.0, 150.0, 171.0])  # training starts at 100 s; epochs end at 130, 150, 171

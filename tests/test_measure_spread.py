@@ -1,20 +1,14 @@
-"""scripts/measure_spread.py: reduced notebooks, the results file, its page, and the command line.
+"""python -m scripts.measure_spread: reduced notebooks, the results file, its page, and the command line.
 
 Fake notebooks written into tmp_path stand in for the episodes; nothing here trains a model.
 """
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "measure_spread.py"
-spec = importlib.util.spec_from_file_location("measure_spread", SCRIPT)
-measure_spread = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(measure_spread)
+from scripts import measure_spread
 
 # A notebook in the episodes' style: setup, a cell with SEED, training, a table.
 FAKE_CELLS = [
@@ -66,7 +60,7 @@ def script(monkeypatch, tmp_path, episodes):
 def results_dict(quick_mode=False):
     """A small hand-made results dict in the shape the script writes."""
     return {
-        "command": "python scripts/measure_spread.py --seeds 1 2 3",
+        "command": "python -m scripts.measure_spread --seeds 1 2 3",
         "date": "2026-12-02",
         "machine": {"short": "a test machine", "description": "2 CPU cores (Test CPU), Linux, no GPU used."},
         "software": "Python 3.11",
@@ -87,7 +81,7 @@ def results_dict(quick_mode=False):
 
 def one_error_line(capsys):
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and error.startswith("measure_spread.py: error: "), error
+    assert error.count("\n") == 1 and error.startswith("python -m scripts.measure_spread: error: "), error
     return error
 
 
@@ -154,7 +148,7 @@ def test_every_problem_of_an_experiment_list_gets_its_own_line():
 
 def test_the_page_has_one_row_per_configuration_and_metric_with_the_spread():
     page = measure_spread.render_markdown(results_dict())
-    assert "`python scripts/measure_spread.py --seeds 1 2 3` on 2026-12-02" in page
+    assert "`python -m scripts.measure_spread --seeds 1 2 3` on 2026-12-02" in page
     assert "## Episode 06: regularisation" in page
     assert "`episodes/06-prevent-overfitting.ipynb`" in page and "301 s, 299 s, 310 s" in page
     assert "| configuration | metric | seed 1 | seed 2 | seed 3 | spread (max − min) |" in page
@@ -261,7 +255,7 @@ def test_two_seeds_run_the_notebook_cells_and_merge_into_the_results(script, mon
                                                                  "fake, seed 5: running ..."]
     results = json.loads((output / "experiment-spread.json").read_text())
     assert results["quick_mode"] is True and results["seeds"] == [3, 5]
-    assert results["command"] == "python scripts/measure_spread.py --experiments fake --seeds 3 5"
+    assert results["command"] == "python -m scripts.measure_spread --experiments fake --seeds 3 5"
     assert list(results["experiments"]) == ["other", "fake"]
     assert results["experiments"]["other"] == kept
     record = results["experiments"]["fake"]
@@ -272,12 +266,12 @@ def test_two_seeds_run_the_notebook_cells_and_merge_into_the_results(script, mon
     page = (output / "experiment-spread.md").read_text()
     assert "| plain | score | 6.000 | 10.000 | 4.000 |" in page
     assert page == script.render_markdown(results)
-    assert not list(output.glob(".*.tmp"))
+    assert sorted(path.name for path in output.iterdir()) == ["experiment-spread.json", "experiment-spread.md"]
 
 
 def test_a_failing_cell_names_experiment_seed_cell_and_error_and_writes_nothing(script, tmp_path, capsys):
     output = tmp_path / "out"
     assert script.main(["--seeds", "13", "2", "--output", str(output)]) == 1
-    assert capsys.readouterr().err == ("measure_spread.py: error: experiment 'fake', seed 13: "
+    assert capsys.readouterr().err == ("python -m scripts.measure_spread: error: experiment 'fake', seed 13: "
                                        "cell 'train' failed: ValueError: unlucky seed\n")
     assert not output.exists()

@@ -1,10 +1,23 @@
-"""Tests for helpers.models: every model the episodes build, and the architecture() comparison."""
+"""Tests for helpers.models and for the definitions it re-exports from helpers/lesson.py.
+
+The definitions the notebooks teach are saved from them into helpers/lesson.py
+(tests/test_build_notebooks.py checks that the file is current, and
+tests/test_episodes.py that the notebooks show what they compute). The tests
+here pin what the helpers, the commands and the checks rely on: the intro
+and dropout models' layers and sizes, the one compile recipe, the training
+command's CNN and architecture().
+"""
+
+import ast
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-from helpers.models import architecture, create_model_dropout, create_model_intro
+from helpers import lesson, models
+from helpers.lesson import compile_and_train, create_model_dropout, create_model_intro, create_model_pima
+from helpers.models import architecture, compile_as_taught
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +88,55 @@ def test_dropout_model_layers(dropout):
     assert dropout.output_shape == (None, 10)
 
 
+def test_pima_model_is_12_8_1_with_a_sigmoid_output():
+    model = create_model_pima()
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    assert [layer.units for layer in dense] == [12, 8, 1]
+    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
+    assert model.input_shape == (None, 8) and model.count_params() == 221
+
+
+# --- the saved definitions and the compile recipe ------------------------------------
+
+def test_helpers_models_re_exports_every_saved_definition():
+    """The episodes import the saved definitions from helpers.models: a newly saved one must be added there."""
+    tree = ast.parse(Path(lesson.__file__).read_text(encoding="utf-8"))
+    saved = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    assert {"create_model_intro", "compile_and_train", "create_model_dropout"} <= set(saved)
+    for name in saved:
+        assert getattr(models, name, None) is getattr(lesson, name), (
+            f"helpers/models.py should import {name} from helpers.lesson")
+
+
+def compile_settings(model):
+    """What a model was compiled with, as Keras serialises it, without the optimiser's numbered name."""
+    config = model.get_compile_config()
+    del config["optimizer"]["config"]["name"]  # adam, adam_1, ...: one per optimiser made
+    return config
+
+
+def test_compile_and_train_compiles_with_the_recipe_of_compile_as_taught():
+    """Episode 03 writes the recipe into compile_and_train; the code outside the notebooks uses compile_as_taught."""
+    images = np.zeros((4, 32, 32, 3), dtype=np.uint8)
+    labels = np.eye(10, dtype="float32")[:4]
+    trained = create_model_intro()
+    compile_and_train(trained, images, labels, (images, labels), epochs=1, batch_size=4, verbose=0)
+    compiled = create_model_intro()
+    compile_as_taught(compiled)
+    assert compile_settings(trained) == compile_settings(compiled)
+    assert type(compiled.optimizer) is keras.optimizers.Adam
+    assert [metric["class_name"] for metric in compile_settings(compiled)["metrics"]] == ["CategoricalAccuracy"]
+
+
+def test_compile_as_taught_takes_a_learning_rate_schedule_and_steps_per_execution():
+    model = create_model_intro()
+    compile_as_taught(model, keras.optimizers.schedules.CosineDecay(0.001, 100), steps_per_execution=8)
+    assert compile_settings(model)["optimizer"]["config"]["learning_rate"]["class_name"] == "CosineDecay"
+    assert model.steps_per_execution == 8
+
+
+# --- architecture(), which tests/test_train.py uses ----------------------------------
+
 def test_architecture_is_equal_for_two_builds(intro, dropout):
     assert architecture(create_model_intro()) == architecture(intro)
     assert architecture(create_model_dropout()) == architecture(dropout)
@@ -95,200 +157,16 @@ def test_architecture_ignores_layer_names(intro):
 
 
 def test_architecture_sees_a_changed_setting(intro):
-    """Not everything is ignored: one more filter in a convolution makes a difference."""
-    inputs = keras.Input(shape=(32, 32, 3))
-    x = keras.layers.Rescaling(1 / 255)(inputs)
-    x = keras.layers.Conv2D(17, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Conv2D(32, (3, 3), activation="relu")(x)
-    x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    outputs = keras.layers.Dense(10, activation="softmax")(x)
-    changed = keras.Model(inputs, outputs)
+    """Not everything is ignored: another activation in one convolution makes a difference."""
+    config = intro.get_config()
+    first_conv = next(layer for layer in config["layers"] if layer["class_name"] == "Conv2D")
+    first_conv["config"]["activation"] = "tanh"
+    changed = keras.Model.from_config(config)
     assert architecture(changed) != architecture(intro)
     assert [kind for kind, _ in architecture(changed)] == [kind for kind, _ in architecture(intro)]
 
 
-# --- episode 03: the dense-only network and the CNN with 50 filters ------------
-
-@pytest.fixture(scope="module")
-def dense_only():
-    from helpers.models import create_model_dense_only
-
-    return create_model_dense_only()
-
-
-@pytest.fixture(scope="module")
-def cnn50():
-    from helpers.models import create_model_cnn50
-
-    return create_model_cnn50()
-
-
-def layer_settings(model):
-    """(class name, filters or units and activation) of each layer after the input."""
-    settings = []
-    for layer in layers_after_input(model):
-        config = layer.get_config()
-        setting = {
-            "Conv2D": lambda: (config["filters"], tuple(config["kernel_size"]), config["activation"]),
-            "MaxPooling2D": lambda: tuple(config["pool_size"]),
-            "Dense": lambda: (config["units"], config["activation"]),
-        }.get(type(layer).__name__, lambda: None)()
-        settings.append((type(layer).__name__, setting))
-    return settings
-
-
-def test_dense_only_model_layers(dense_only):
-    assert layer_settings(dense_only) == [
-        ("Rescaling", None),
-        ("Flatten", None),
-        ("Dense", (50, "relu")),
-        ("Dense", (50, "relu")),
-        ("Dense", (10, "softmax")),
-    ]
-    assert layers_after_input(dense_only)[0].scale == pytest.approx(1 / 255)
-    assert dense_only.input_shape == (None, 32, 32, 3)
-    assert dense_only.output_shape == (None, 10)
-
-
-def test_dense_only_model_parameter_counts(dense_only):
-    assert dense_only.count_params() == 156_710
-    weighted = [layer.count_params() for layer in dense_only.layers if layer.count_params()]
-    assert weighted == [32 * 32 * 3 * 50 + 50, 50 * 50 + 50, 50 * 10 + 10]
-
-
-def test_cnn50_model_layers(cnn50):
-    assert layer_settings(cnn50) == [
-        ("Rescaling", None),
-        ("Conv2D", (50, (3, 3), "relu")),
-        ("MaxPooling2D", (2, 2)),
-        ("Conv2D", (50, (3, 3), "relu")),
-        ("MaxPooling2D", (2, 2)),
-        ("Flatten", None),
-        ("Dense", (50, "relu")),
-        ("Dense", (10, "softmax")),
-    ]
-    assert layers_after_input(cnn50)[0].scale == pytest.approx(1 / 255)
-    assert cnn50.input_shape == (None, 32, 32, 3)
-    assert cnn50.output_shape == (None, 10)
-
-
-def test_cnn50_model_parameter_counts(cnn50):
-    assert cnn50.count_params() == 114_510
-    weighted = [(type(layer).__name__, layer.count_params())
-                for layer in cnn50.layers if layer.count_params()]
-    assert weighted == [("Conv2D", 1_400), ("Conv2D", 22_550), ("Dense", 90_050), ("Dense", 510)]
-
-
-def test_the_cnn_has_fewer_parameters_than_the_dense_only_model(dense_only, cnn50):
-    assert cnn50.count_params() < dense_only.count_params()
-    assert architecture(cnn50) != architecture(dense_only)
-
-
-def test_episode_03_models_take_uint8_images(dense_only, cnn50):
-    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    for model in (dense_only, cnn50):
-        probabilities = keras.ops.convert_to_numpy(model(images, training=False))
-        assert probabilities.shape == (3, 10)
-        np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
-
-
-def test_pima_model_is_12_8_1_with_a_sigmoid_output():
-    from helpers.models import create_model_pima
-
-    model = create_model_pima()
-    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
-    assert [layer.units for layer in dense] == [12, 8, 1]
-    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
-    assert model.input_shape == (None, 8) and model.count_params() == 221
-
-
-# --- episode 06: the intro CNN with L2 penalties, batch normalisation, augmentation ----
-
-@pytest.fixture(scope="module")
-def regularised():
-    from helpers.models import create_model_augmented, create_model_batchnorm, create_model_l2
-
-    return {"l2": create_model_l2(), "batchnorm": create_model_batchnorm(),
-            "augmented": create_model_augmented()}
-
-
-def layer_kinds(model):
-    return [type(layer).__name__ for layer in layers_after_input(model)]
-
-
-INTRO_KINDS = ["Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"]
-
-
-def test_regularised_models_start_by_rescaling_and_end_in_ten_probabilities(regularised):
-    for name, model in regularised.items():
-        first = layers_after_input(model)[0]
-        assert isinstance(first, keras.layers.Rescaling), name
-        assert first.scale == pytest.approx(1 / 255), name
-        assert model.input_shape == (None, 32, 32, 3), name
-        assert model.output_shape == (None, 10), name
-        assert model.layers[-1].get_config()["activation"] == "softmax", name
-
-
-def test_l2_model_is_the_intro_model_with_a_penalty_on_every_weighted_layer(regularised, intro):
-    model = regularised["l2"]
-    assert layer_kinds(model) == INTRO_KINDS
-    assert model.count_params() == intro.count_params() == 79_530
-    weighted = [layer for layer in model.layers if layer.count_params()]
-    assert len(weighted) == 4
-    for layer in weighted:
-        assert isinstance(layer.kernel_regularizer, keras.regularizers.L2), layer.name
-        assert layer.kernel_regularizer.get_config()["l2"] == pytest.approx(0.001)
-    # Same layers and settings as the intro model, apart from the penalties.
-    def without_penalty(some_model):
-        return [(kind, {k: v for k, v in config.items() if k != "kernel_regularizer"})
-                for kind, config in architecture(some_model)]
-
-    assert without_penalty(model) == without_penalty(intro)
-
-
-def test_l2_model_adds_its_penalty_to_the_loss(regularised):
-    model = regularised["l2"]
-    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
-    model(images, training=True)
-    assert len(model.losses) == 4
-    assert all(float(loss) > 0 for loss in model.losses)
-
-
-def test_batchnorm_model_normalises_each_hidden_layer_before_its_activation(regularised):
-    model = regularised["batchnorm"]
-    normalised = ["BatchNormalization", "Activation"]
-    assert layer_kinds(model) == ["Rescaling", "Conv2D", *normalised, "MaxPooling2D",
-                                  "Conv2D", *normalised, "MaxPooling2D", "Flatten", "Dense", *normalised, "Dense"]
-    assert [layer.use_bias for layer in model.layers if type(layer).__name__ in ("Conv2D", "Dense")] == [
-        False, False, False, True]
-    trainable = sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
-    assert (model.count_params(), trainable) == (79_866, 79_642)
-    non_trainable = sum(int(np.prod(weight.shape)) for weight in model.non_trainable_weights)
-    assert non_trainable == 224  # a running mean and variance for each of 16 + 32 + 64 channels
-
-
-def test_augmented_model_augments_only_in_training(regularised, intro):
-    model = regularised["augmented"]
-    assert layer_kinds(model) == ["Rescaling", "RandomFlip", "RandomTranslation", *INTRO_KINDS[1:]]
-    assert model.count_params() == intro.count_params() == 79_530
-    flip, shift = layers_after_input(model)[1:3]
-    assert flip.get_config()["mode"] == "horizontal"
-    assert (shift.get_config()["height_factor"], shift.get_config()["width_factor"]) == (0.1, 0.1)
-    images = np.random.default_rng(1).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    first = keras.ops.convert_to_numpy(model(images, training=False))
-    again = keras.ops.convert_to_numpy(model(images, training=False))
-    np.testing.assert_array_equal(first, again)
-    np.testing.assert_allclose(first.sum(axis=1), 1, atol=1e-5)
-
-
-def test_episode_05_models_are_distinct(regularised, intro, dropout):
-    models = [intro, dropout, *regularised.values()]
-    shapes = [architecture(model) for model in models]
-    assert all(shapes[i] != shapes[j] for i in range(len(shapes)) for j in range(i + 1, len(shapes)))
-
+# --- the training command's CNN and the fast network -------------------------------
 
 def test_three_block_model_matches_the_training_command_description():
     from helpers.models import create_model_three_blocks
@@ -306,60 +184,6 @@ def test_three_block_model_matches_the_training_command_description():
     assert [layer.momentum for layer in model.layers if type(layer).__name__ == "BatchNormalization"] == [0.9] * 4
     assert model.layers[-1].units == 10 and model.layers[-1].get_config()["activation"] == "softmax"
     assert model.count_params() == 358_218
-
-
-# --- episode 07: the tuning models ------------------------------------------------
-
-
-def test_dropout_rate_model_defaults_to_the_intro_model_with_dropout():
-    from helpers.models import create_model_dropout_rate, create_model_intro_dropout
-
-    assert architecture(create_model_dropout_rate()) == architecture(create_model_intro_dropout())
-    for rate in (0.0, 0.25, 0.5, 0.75, 0.9):
-        model = create_model_dropout_rate(rate)
-        rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-        assert rates == [rate]
-        assert model.count_params() == 79_530
-
-
-def test_the_intro_model_with_dropout_is_the_intro_model_plus_one_dropout_layer(intro):
-    from helpers.models import create_model_intro_dropout
-
-    model = create_model_intro_dropout()
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds.index("Dropout") == kinds.index("Flatten") + 1
-    without = [layer for layer in architecture(model) if layer[0] != "Dropout"]
-    assert without == architecture(intro)
-    assert model.count_params() == intro.count_params() == 79_530
-
-
-def test_activation_model_defaults_to_the_intro_model(intro):
-    from helpers.models import create_model_activation
-
-    assert architecture(create_model_activation()) == architecture(intro)
-    images = np.zeros((2, 32, 32, 3), dtype=np.uint8)
-    for name in ("relu", "sigmoid", "tanh", "selu", "leaky_relu"):
-        model = create_model_activation(name)
-        hidden = [layer.get_config()["activation"] for layer in model.layers
-                  if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
-        assert hidden == [name, name, name, "softmax"], name
-        assert model.count_params() == 79_530
-        probabilities = keras.ops.convert_to_numpy(model(images))
-        np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
-
-
-def test_deeper_model_has_fewer_parameters_than_the_intro_model(intro):
-    from helpers.models import create_model_deeper
-
-    model = create_model_deeper()
-    assert [type(layer).__name__ for layer in layers_after_input(model)] == [
-        "Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Conv2D",
-        "Flatten", "Dense", "Dense"]
-    flatten = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
-    assert flatten.output.shape[1:] == (4 * 4 * 32,)
-    weighted = [layer.count_params() for layer in model.layers if layer.count_params()]
-    assert weighted == [448, 4_640, 9_248, 32_832, 650]
-    assert model.count_params() == 47_818 < intro.count_params()
 
 
 # Reading the optimizer's step count converts a TensorFlow variable in a way NumPy 2 flags, inside keras;

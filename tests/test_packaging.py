@@ -63,7 +63,8 @@ def test_every_package_the_helpers_import_is_declared():
                 if top in sys.stdlib_module_names or top in {"helpers", "IPython", "google"}:
                     continue  # IPython comes with Jupyter's kernel; google.colab only exists on Colab
                 package = canonicalize_name(import_names.get(top, top))
-                assert package in declared, f"{path.relative_to(ROOT)} imports {name}, which pyproject.toml does not declare"
+                assert package in declared, (f"{path.relative_to(ROOT)} imports {name}, which pyproject.toml "
+                                             "does not declare")
 
 
 def test_dependencies_have_the_versions_the_lesson_needs():
@@ -79,9 +80,9 @@ def test_dependencies_have_the_versions_the_lesson_needs():
     assert normalised(pyproject()["project"]["optional-dependencies"]["lab"]) == {"jupyterlab": ""}
 
 
-def test_test_extra_brings_pytest_nbval_and_the_parallel_workers_that_addopts_asks_for():
+def test_test_extra_brings_pytest_the_notebook_runner_and_the_parallel_workers_that_addopts_asks_for():
     extra = normalised(pyproject()["project"]["optional-dependencies"]["test"])
-    assert {"pytest", "pytest-xdist", "nbval"} <= set(extra)
+    assert {"pytest", "pytest-xdist", "nbclient"} <= set(extra)
     assert "-n auto" in pyproject()["tool"]["pytest"]["ini_options"]["addopts"]
 
 
@@ -121,3 +122,82 @@ def test_ci_installs_the_browser_and_fails_when_the_tests_fail():
 def test_readme_setup_command_installs_and_opens_the_lesson():
     command = readme_command("Set up and open the lesson")
     assert 'pip install -e ".[lab]"' in command and "jupyter lab episodes" in command
+
+
+# --- the linter ------------------------------------------------------------------------------
+
+def test_ruff_is_configured_and_ci_runs_it_after_the_install_and_before_the_tests():
+    ruff = pyproject()["tool"]["ruff"]
+    assert ruff["line-length"] == 120
+    assert {"E", "F", "W", "I"} <= set(ruff["lint"]["select"])
+    assert {".venv", ".ci", "_build", "episodes/learners"} <= set(ruff["extend-exclude"])
+    assert "ruff" in normalised(pyproject()["project"]["optional-dependencies"]["test"])
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    install = lines.index('pip install -e ".[test]"')
+    tests = next(index for index, line in enumerate(lines) if line == "pytest" or line.startswith("pytest "))
+    assert install < lines.index("ruff check .") < tests
+
+
+# --- the scripts: packages run with python -m, imports in one direction -----------------------
+
+LAYERED = ("scripts", "benchmarks")  # the packages whose modules are commands or what the commands share
+
+
+def python_files():
+    """Every Python file of the repository that is not an environment or a build."""
+    skipped = {".venv", ".ci", "_build", ".git"}
+    return [path for path in ROOT.rglob("*.py") if not skipped & set(path.relative_to(ROOT).parts)]
+
+
+def imported_modules(path):
+    """The modules a file imports, ``from scripts import build_notebooks`` counting as scripts.build_notebooks."""
+    import ast
+
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+            if node.module in LAYERED:
+                modules |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return modules
+
+
+def commands():
+    """The modules of scripts/ and benchmarks/ that are commands: they run as ``python -m PACKAGE.NAME``."""
+    return {f"{package}.{path.stem}" for package in LAYERED for path in (ROOT / package).glob("*.py")
+            if 'if __name__ == "__main__":' in path.read_text(encoding="utf-8")}
+
+
+def test_no_file_changes_sys_path():
+    import ast
+
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr in ("insert", "append")
+                    and isinstance(node.value, ast.Attribute) and node.value.attr == "path"
+                    and isinstance(node.value.value, ast.Name) and node.value.value.id == "sys"):
+                raise AssertionError(f"{path.relative_to(ROOT)} changes sys.path; import the module as "
+                                     "scripts.NAME or benchmarks.NAME, run from the repository root")
+
+
+def test_nothing_imports_a_command_and_the_shared_modules_and_helpers_import_no_script():
+    found = commands()
+    assert {"scripts.build_notebooks", "scripts.run_notebooks", "benchmarks.run_benchmarks"} <= found
+    for path in python_files():
+        if path.parts[len(ROOT.parts)] == "tests":
+            continue  # the tests may import whatever they test
+        where = path.relative_to(ROOT)
+        imported = imported_modules(path)
+        assert not imported & found, f"{where} imports the command {sorted(imported & found)}; run it instead"
+        module = ".".join(where.with_suffix("").parts)
+        if where.parts[0] == "helpers" or (where.parts[0] in LAYERED and module not in found):
+            layered = {name for name in imported if name.split(".")[0] in LAYERED}
+            assert not layered, f"{where} imports {sorted(layered)}: only a command may import scripts or benchmarks"
+
+
+def test_every_command_names_itself_as_python_dash_m():
+    for module in commands():
+        source = (ROOT / module.replace(".", "/")).with_suffix(".py").read_text(encoding="utf-8")
+        assert f"python -m {module}" in source.split('"""')[1], f"{module}'s docstring should show how to run it"

@@ -18,9 +18,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from nbclient import NotebookClient
 
+from helpers import plotting
 from helpers.data import CLASS_NAMES
 from helpers.gradient_descent import descend
-from helpers import plotting
 from helpers.plotting import label_indices, plot_descent, plot_filtered, plot_history, plot_images, plot_predictions
 
 REPOSITORY = Path(__file__).resolve().parents[1]

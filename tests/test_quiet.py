@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
-MODULES = ["helpers.models", "helpers.plotting", "helpers.widgets", "helpers.data",
+pytestmark = pytest.mark.slow  # each test starts a fresh Python
+
+MODULES = ["helpers.models", "helpers.lesson", "helpers.plotting", "helpers.widgets", "helpers.data",
            "helpers.exercises.episode05", "helpers.exercises.episode09", "helpers.train", "helpers.check"]
 
 

@@ -1,16 +1,9 @@
 """The notebook runner stores what a terminal would finally show, not every progress frame."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import nbformat
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "run_notebooks.py"
-sys.path.insert(0, str(SCRIPT.parent))  # run_notebooks imports the scripts beside it
-spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
-run_notebooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(run_notebooks)
+from scripts import run_notebooks, timing_pages
+from scripts.machine_and_software import brand
 
 
 def test_final_text_keeps_what_follows_the_last_carriage_return():
@@ -97,14 +90,12 @@ def test_a_helper_that_trains_counts_as_training():
 
 
 def test_the_timing_page_has_a_row_per_notebook_and_totals():
-    import timing_pages
-
     record = {"name": "01-introduction.ipynb", "seconds": 170.0, "training_seconds": 158.0,
               "slowest_index": 27, "slowest_seconds": 158.0, "slowest_line": "history = model.fit(",
               "peak_mib": 1272, "key_results": "validation accuracy 0.635", "cell_seconds": {}}
     second = dict(record, name="02-image-data.ipynb", seconds=14.0, training_seconds=0.0,
                   slowest_seconds=5.0, peak_mib=1230, key_results="")
-    results = {"command": "python scripts/run_notebooks.py", "date": "2026-12-01",
+    results = {"command": "python -m scripts.run_notebooks", "date": "2026-12-01",
                "machine": {"short": "a test machine", "description": "2 CPU cores (Test CPU, x86_64)."},
                "software": "Python 3.11.7, tensorflow 2.21.0", "data": "the offline copy",
                "intro_epoch_seconds": 5.6, "episodes": [record, second]}
@@ -126,9 +117,10 @@ def test_peak_memory_counts_the_processes_a_kernel_starts(tmp_path):
     import time
 
     child = "b = bytearray(300 * 2**20); import time; time.sleep(2)"
-    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"])
+    parent = subprocess.Popen([sys.executable, "-c",
+                               f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"])
     with run_notebooks.TreeMemory(parent.pid, interval=0.1) as memory:
         parent.wait(timeout=60)
         time.sleep(0.1)
     assert memory.peak_mib >= 300
-    assert run_notebooks.brand("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz") == "Intel Xeon Platinum 8375C"
+    assert brand("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz") == "Intel Xeon Platinum 8375C"

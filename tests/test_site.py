@@ -1,6 +1,6 @@
 """The lesson's website (Jupyter Book 1): its table of contents, settings, generated pages and extension.
 
-``python scripts/build_site.py`` builds it; ``site/_ext/lesson_site.py`` folds
+``python -m scripts.build_site`` builds it; ``site/_ext/lesson_site.py`` folds
 the solutions, anchors the glossary's terms and points the launch buttons at
 the learner notebooks. The tests of the extension's logic run it on small
 inputs; the last tests build the whole site once, into a temporary folder
@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,13 +20,13 @@ import nbformat
 import pytest
 import yaml
 
+import site_checks  # tests/site_checks.py: the site is built once for it and these tests
+from helpers.durations import in_short
+from helpers.timings import load_timings
+from scripts import build_notebooks, build_site, timing_pages
+from scripts.repository import BRANCH, binder_url, colab_url, pages_url, repository_url
+
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-import build_notebooks  # noqa: E402  (a script of the repository)
-import build_site  # noqa: E402
-import site_checks  # noqa: E402  (tests/site_checks.py: the site is built once for it and these tests)
-import timing_pages  # noqa: E402
 
 EPISODES = sorted((ROOT / "episodes").glob("[0-9][0-9]-*.ipynb"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -48,7 +47,7 @@ def require_site_packages():
 
 @pytest.fixture(scope="module")
 def lesson_site():
-    """The site's Sphinx extension, site/_ext/lesson_site.py, as a module."""
+    """The site's Sphinx extension, site/_ext/lesson_site.py, as a module (site/_ext is no package)."""
     require_site_packages()
     spec = importlib.util.spec_from_file_location("lesson_site", ROOT / "site" / "_ext" / "lesson_site.py")
     module = importlib.util.module_from_spec(spec)
@@ -84,44 +83,44 @@ def test_the_build_renders_stored_outputs_and_never_runs_a_notebook():
 
 
 def test_the_site_config_names_the_repository_of_pyproject():
-    repository = build_notebooks.repository_url()
-    assert CONFIG["repository"] == {"url": repository, "branch": build_notebooks.BRANCH}
+    repository = repository_url()
+    assert CONFIG["repository"] == {"url": repository, "branch": BRANCH}
 
 
 def test_the_repository_block_is_rewritten_from_the_url():
     text = "title: x\n# begin: repository\nrepository:\n  url: https://github.com/old/name\n# end: repository\n"
     assert build_notebooks.site_config(text, "https://github.com/new/lesson") == (
         "title: x\n# begin: repository\nrepository:\n  url: https://github.com/new/lesson\n"
-        f"  branch: {build_notebooks.BRANCH}\n# end: repository\n")
+        f"  branch: {BRANCH}\n# end: repository\n")
     with pytest.raises(ValueError, match="begin: repository"):
         build_notebooks.site_config("title: x\n", "https://github.com/new/lesson")
 
 
 def test_the_readme_links_to_the_published_site():
-    assert build_site.pages_url("https://github.com/Some-Owner/lesson") == "https://some-owner.github.io/lesson/"
+    assert pages_url("https://github.com/Some-Owner/lesson") == "https://some-owner.github.io/lesson/"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert build_site.pages_url(build_notebooks.repository_url()) in readme
+    assert pages_url(repository_url()) in readme
 
 
 def test_the_readme_names_the_build_command_and_the_workflow_runs_it():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "python scripts/build_site.py" in readme
+    assert "python -m scripts.build_site" in readme
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["build"]["steps"]
-    assert {"run": "python scripts/build_site.py", "name": "Build the site"} in steps
+    assert {"run": "python -m scripts.build_site", "name": "Build the site"} in steps
     assert any(step.get("uses", "").startswith("actions/upload-pages-artifact") for step in steps)
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages")
 
 
 def test_the_home_page_shows_the_episode_table_rendered_for_the_site():
     notebooks = {path: nbformat.read(path, as_version=4) for path in EPISODES}
-    results = timing_pages.load_results()
+    results = load_timings()
     expected = timing_pages.render_spans(
-        timing_pages.readme_episode_table(results, notebooks, root="../"), results, timing_pages.in_short)
+        timing_pages.readme_episode_table(results, notebooks, root="../"), results, in_short)
     home = (ROOT / "site" / "index.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- begin: episode-table -->\n(.*?)\n<!-- end: episode-table -->", home, re.S)
     assert block is not None, "site/index.md lacks its episode-table block"
-    assert block[1] == expected, "run `python scripts/build_notebooks.py`"
+    assert block[1] == expected, "run `python -m scripts.build_notebooks`"
     assert "](../episodes/01-introduction.ipynb)" in expected and "](../docs/timings.md)" in expected
 
 
@@ -162,7 +161,7 @@ def test_a_page_drops_the_launch_cells_and_wraps_hints_and_solutions(lesson_site
 def test_a_diagram_that_was_never_drawn_stops_the_build(lesson_site):
     from sphinx.errors import ExtensionError
 
-    with pytest.raises(ExtensionError, match="draw_diagrams.py"):
+    with pytest.raises(ExtensionError, match="python -m scripts.draw_diagrams"):
         lesson_site.with_figure_files("![x](attachment:no_such_diagram.png)")
 
 
@@ -294,12 +293,14 @@ def parse(path):
     return parser
 
 
+@pytest.mark.slow
 def test_the_site_opens_on_the_home_page(site):
     assert "site/index.html" in (site / "index.html").read_text(encoding="utf-8")
     home = parse(site / "site" / "index.html")
     assert {f"../episodes/{path.stem}.html" for path in EPISODES} <= {link.get("href") for link in home.links}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EPISODES, ids=lambda path: path.stem)
 def test_an_episode_page_folds_solutions_and_launches_the_learner_notebook(site, path):
     html = site / "episodes" / f"{path.stem}.html"
@@ -309,15 +310,16 @@ def test_an_episode_page_folds_solutions_and_launches_the_learner_notebook(site,
     assert text.count('<details class="lesson-fold lesson-solution"') == challenges
     assert page.unfolded == 0, "a hint or solution cell outside a <details> element"
     assert "colab-badge.svg" not in text and "google.colab" not in text, "the launch cells must not show"
-    repository = build_notebooks.repository_url()
+    repository = repository_url()
     learner = f"episodes/learners/{path.name}"
     hrefs = {link.get("href") for link in page.links}
-    assert {build_notebooks.colab_url(repository, learner), build_notebooks.binder_url(repository, learner)} <= hrefs
+    assert {colab_url(repository, learner), binder_url(repository, learner)} <= hrefs
     assert f"learners/{path.name}" in hrefs
     assert (site / learner).read_bytes() == (ROOT / learner).read_bytes()
     assert page.images and all(image.get("alt", "").strip() for image in page.images), "an image without alt text"
 
 
+@pytest.mark.slow
 def test_no_page_declares_an_inline_script_twice_and_the_colour_mode_is_set(site):
     for path in [site / "site" / "index.html", *(site / "episodes").glob("[0-9][0-9]-*.html")]:
         text = path.read_text(encoding="utf-8")
@@ -327,6 +329,7 @@ def test_no_page_declares_an_inline_script_twice_and_the_colour_mode_is_set(site
         assert 'localStorage.getItem("mode") || "auto"' in head, f"{path.name}: no default colour mode"
 
 
+@pytest.mark.slow
 def test_every_glossary_link_reaches_its_term(site):
     glossary = parse(site / "site" / "glossary.html")
     targets = [link["href"] for link in glossary.links if "#def-" in link.get("href", "")]
@@ -336,6 +339,7 @@ def test_every_glossary_link_reaches_its_term(site):
         assert anchor in parse((site / "site" / page).resolve()).ids, target
 
 
+@pytest.mark.slow
 def test_the_docs_links_to_notebooks_reach_the_episode_pages(site):
     for page in ("timings", "instructor-notes"):
         for link in parse(site / "docs" / f"{page}.html").links:

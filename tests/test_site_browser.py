@@ -1,7 +1,7 @@
 """The lesson's website in a real browser: every page, link, launch button, solution toggle, and axe-core.
 
 The site is built once per test run into a temporary folder (with
-``scripts/build_site.py``; ``site_checks.built_site`` shares the build with
+``python -m scripts.build_site``; ``site_checks.built_site`` shares the build with
 tests/test_site.py), or taken from the folder ``LESSON_SITE_DIR`` names
 (a site built before, for speed while working on these tests). It is served on
 127.0.0.1 and driven with the system's Chromium through Playwright; the browser
@@ -25,7 +25,10 @@ import nbformat
 import pytest
 
 import site_checks
+from scripts import build_site
 from site_checks import DESKTOP, PHONE
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 EPISODES = sorted((ROOT / "episodes").glob("[0-9][0-9]-*.ipynb"))
@@ -48,7 +51,7 @@ def repository():
 
 @pytest.fixture(scope="session")
 def site_folder(tmp_path_factory):
-    """The built site: LESSON_SITE_DIR if set, else this run's build by scripts/build_site.py."""
+    """The built site: LESSON_SITE_DIR if set, else this run's build by python -m scripts.build_site."""
     given = os.environ.get("LESSON_SITE_DIR", "").strip()
     if given:
         folder = Path(given).expanduser().resolve()
@@ -56,9 +59,6 @@ def site_folder(tmp_path_factory):
         return folder
     if importlib.util.find_spec("jupyter_book") is None:
         site_checks.unavailable("Jupyter Book is not installed: pip install -e '.[site]'")
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    build_site = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_site)
     try:
         return site_checks.built_site(tmp_path_factory, build_site)  # shared with tests/test_site.py
     except build_site.SiteBuildError as error:

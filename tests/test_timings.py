@@ -1,27 +1,23 @@
 """The measured results of the last full run (helpers/timings.json) and the pages rendered from them.
 
-``python scripts/run_notebooks.py`` writes the results file, and
-``python scripts/build_notebooks.py`` renders every page and sentence that
+``python -m scripts.run_notebooks`` writes the results file, and
+``python -m scripts.build_notebooks`` renders every page and sentence that
 quotes it (tests/test_build_notebooks.py checks that the committed files are
 what it renders). These tests check the results themselves, and the
 rendering rules.
 """
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-spec = importlib.util.spec_from_file_location("timing_pages", SCRIPTS / "timing_pages.py")
-timing_pages = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(timing_pages)
+from helpers.durations import in_short, in_words
+from helpers.timings import on_reference_machine
+from scripts import run_notebooks, timing_pages
 
+ROOT = Path(__file__).resolve().parent.parent
 EPISODES = sorted((ROOT / "episodes").glob("[0-9][0-9]-*.ipynb"))
 RESULTS = json.loads((ROOT / "helpers" / "timings.json").read_text(encoding="utf-8"))
 BINDER_SHARE_MIB = 1.5 * 1024  # what one episode may take of mybinder.org's 2 GiB
@@ -47,19 +43,9 @@ def test_every_episode_fits_in_its_share_of_binder_memory():
 
 def test_no_cell_runs_over_five_minutes_and_training_stays_under_half_an_hour():
     """On the machine that ran the lesson; an episode measured apart counts as it would take there."""
-    assert max(timing_pages.on_reference_machine(record["slowest_seconds"], record, RESULTS)
+    assert max(on_reference_machine(record["slowest_seconds"], record, RESULTS)
                for record in RESULTS["episodes"]) <= 5 * 60
     assert timing_pages.seconds_for("lesson-training", RESULTS) < 30 * 60
-
-
-@pytest.mark.parametrize("seconds, words, short", [
-    (3, "5 seconds", "3 s"), (12, "10 seconds", "10 s"), (47, "45 seconds", "45 s"),
-    (84, "85 seconds", "1½ min"), (100, "1¾ minutes", "1¾ min"), (150, "2½ minutes", "2½ min"),
-    (359, "6 minutes", "6 min"), (721, "12 minutes", "12 min"),
-])
-def test_durations_are_rounded_for_reading(seconds, words, short):
-    assert timing_pages.in_words(seconds) == words
-    assert timing_pages.in_short(seconds) == short
 
 
 def test_a_span_names_cells_and_repeats():
@@ -67,7 +53,7 @@ def test_a_span_names_cells_and_repeats():
         {"name": "05-x.ipynb", "seconds": 200, "training_seconds": 190, "cell_seconds": {"fit": 70.0, "other": 2.0}}]}
     text = ('took <span data-timing="05/fit">old</span>; five would take <span data-timing="5 × 05/fit">old</span>; '
             'both <span data-timing="05/fit + 05/other">old</span>; epoch <span data-timing="intro-epoch">old</span>')
-    assert timing_pages.render_spans(text, results, timing_pages.in_words) == (
+    assert timing_pages.render_spans(text, results, in_words) == (
         'took <span data-timing="05/fit">70 seconds</span>; five would take <span data-timing="5 × 05/fit">'
         '5¾ minutes</span>; both <span data-timing="05/fit + 05/other">70 seconds</span>; epoch '
         '<span data-timing="intro-epoch">5.6 s</span>')
@@ -78,7 +64,7 @@ def test_a_span_with_an_unknown_key_stops_the_build(key):
     results = {"intro_epoch_seconds": 5.6, "episodes": [
         {"name": "05-x.ipynb", "seconds": 1, "training_seconds": 1, "cell_seconds": {"fit": 1.0}}]}
     with pytest.raises(timing_pages.TimingKeyError):
-        timing_pages.render_spans(f'<span data-timing="{key}">x</span>', results, timing_pages.in_short)
+        timing_pages.render_spans(f'<span data-timing="{key}">x</span>', results, in_short)
 
 
 def test_every_quoted_duration_in_the_episodes_is_rendered_from_the_results():
@@ -114,15 +100,12 @@ def small_results():
                 "slowest_seconds": seconds - 20, "slowest_line": "model.fit(...)", "peak_mib": 1000,
                 "key_results": "", "cell_seconds": {}}
 
-    return {"command": "python scripts/run_notebooks.py", "date": "2026-01-01", "software": "Python",
+    return {"command": "python -m scripts.run_notebooks", "date": "2026-01-01", "software": "Python",
             "machine": {"short": "machine A", "description": "machine A."}, "data": "a copy",
             "intro_epoch_seconds": 6.0, "episodes": [record("01-one.ipynb", 60), record("03-three.ipynb", 90)]}
 
 
 def test_an_episode_measured_apart_is_merged_in_order_and_marked():
-    sys.path.insert(0, str(SCRIPTS))
-    import run_notebooks
-
     results = small_results()
     apart = {"date": "2026-02-02", "machine": {"short": "machine B", "description": "machine B."},
              "software": "Python", "intro_epoch_seconds": 15.0}
@@ -137,7 +120,8 @@ def test_an_episode_measured_apart_is_merged_in_order_and_marked():
     page = timing_pages.timings_page(merged)
     assert "| 02-two.ipynb† | 5 min 00 s |" in page
     note = ("† Episode 02 was measured on its own on 2026-02-02, on machine B, where one intro-model epoch took "
-            "15.0 s (against 6.0 s for the other episodes); the totals count its figures scaled by the ratio of these two times.")
+            "15.0 s (against 6.0 s for the other episodes); the totals count its figures scaled by the ratio of "
+            "these two times.")
     assert note in page
     assert timing_pages.apart_notes(results) == []
     # its 300 s on machine B count as 300 × 6 / 15 = 120 s on machine A

@@ -4,7 +4,10 @@ Faults during a run (a full disk, Ctrl-C) are tested in-process through
 ``main``, with the failing call replaced by monkeypatch; one test sends a real
 Ctrl-C (SIGINT) to a running command. A run trained in two calls
 (``--time-limit 0`` pauses it after each epoch) is tested in-process too.
-Distribution over devices and machines is in ``test_train_distributed.py``.
+In-process runs train on a few random images (``small_data``), so that each
+takes seconds; the commands run in subprocesses train on the real quick
+subset of CIFAR-10. Distribution over devices and machines is in
+``test_train_distributed.py``.
 """
 
 import contextlib
@@ -24,12 +27,22 @@ import pytest
 
 import helpers.train
 from helpers.fast_recipe import FAST_LABEL_SMOOTHING
-from helpers.train import (MODEL_DEFAULTS, RESULT_FILES, UNFINISHED_RUN, CtrlCHeldBack, RunHistory, build_model,
-                           build_parser, check_output_folder, main, run_settings, time_to_accuracy,
-                           training_batches)
+from helpers.runs import RESULT_FILES, UNFINISHED_RUN, CtrlCHeldBack, RunHistory, check_output_folder
+from helpers.train import (
+    MODEL_DEFAULTS,
+    build_model,
+    build_parser,
+    main,
+    run_settings,
+    time_to_accuracy,
+    training_batches,
+)
 
 # The fast recipe's batch size unless told otherwise.
 FAST_BATCH = MODEL_DEFAULTS["fast"]["batch_size"]
+
+# How many images small_data gives to train on, and to validate and test on.
+SMALL_TRAINING, SMALL_TESTING = 128, 32
 
 # Saving a model converts TensorFlow variables with np.array(x, copy=False), which NumPy 2
 # flags; the command never shows this warning (it is raised inside keras, not in __main__).
@@ -43,15 +56,36 @@ def run_train(*args, env=None):
 
 @pytest.fixture(scope="module")
 def data_env(tmp_path_factory, shared_data_dir):
-    """Environment variables for the real offline data, with one decoding cache for the whole module."""
-    return {"LESSON_DATA_DIR": str(shared_data_dir), "LESSON_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    """Environment variables for the real offline data, with one decoding cache for the whole test session.
+
+    test_train_distributed.py uses the same cache folder, so CIFAR-10 is decoded once for both.
+    """
+    cache = tmp_path_factory.getbasetemp() / "cifar10-cache"
+    cache.mkdir(exist_ok=True)
+    return {"LESSON_DATA_DIR": str(shared_data_dir), "LESSON_CACHE_DIR": str(cache)}
+
+
+def small_data(validation, quick, training=SMALL_TRAINING):
+    """Stand in for ``helpers.train.load_data`` with a few random images, so that a run here takes seconds.
+
+    Shaped as the command's data are: uint8 images of 32x32 pixels in colour and one-hot
+    labels of 10 classes; ``training`` of them to train on, and with ``validation`` "test",
+    the test images validate too.
+    """
+    rng = np.random.default_rng(0)
+
+    def images_and_labels(count):
+        return (rng.integers(0, 256, (count, 32, 32, 3), dtype=np.uint8),
+                np.eye(10, dtype="float32")[np.arange(count) % 10])
+
+    test = images_and_labels(SMALL_TESTING)
+    return images_and_labels(training), test if validation == "test" else images_and_labels(SMALL_TESTING), test
 
 
 @pytest.fixture
-def run_main(monkeypatch, data_env):
-    """Call ``main`` in this process on the offline data; return its exit status."""
-    for name, value in data_env.items():
-        monkeypatch.setenv(name, value)
+def run_main(monkeypatch):
+    """Call ``main`` in this process on ``small_data``; return its exit status."""
+    monkeypatch.setattr("helpers.train.load_data", small_data)
 
     def run(*args):
         try:
@@ -77,19 +111,21 @@ def contents(folder):
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory, data_env):
+    """The command as a learner runs it, on the quick subset: two epochs into a folder that does not exist yet."""
     output = tmp_path_factory.mktemp("train") / "new" / "results"
     env = {**os.environ, **data_env}
     env.pop("LESSON_QUICK", None)  # --quick alone must switch quick mode on
-    result = run_train("--quick", "--epochs", "2", "--batch-size", "64", "--output", str(output), env=env)
+    result = run_train("--quick", "--epochs", "2", "--batch-size", "200", "--output", str(output), env=env)
     return result, output
 
 
+@pytest.mark.slow
 def test_quick_run_succeeds_quietly_and_shows_each_epoch(quick_run):
     result, _ = quick_run
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "(quick mode)" in result.stdout
-    assert "Model three-blocks: epochs 2, batch size 64, learning rate decay, augmentation on." in result.stdout
+    assert "Training on 1600 images, validating on 400, testing on 500 (quick mode)." in result.stdout
+    assert "Model three-blocks: epochs 2, batch size 200, learning rate decay, augmentation on." in result.stdout
     # One line per epoch: its time, the time left, and the metrics.
     assert re.search(r"^Epoch 1/2: \d+ s, about \d+ s left - .* - val_categorical_accuracy 0\.\d{4} - val_loss [\d.]+$",
                      result.stdout, re.M)
@@ -97,6 +133,7 @@ def test_quick_run_succeeds_quietly_and_shows_each_epoch(quick_run):
     assert re.search(r"^Test accuracy 0\.\d{3} \(0\.\d{3} with flip averaging\), test loss", result.stdout, re.M)
 
 
+@pytest.mark.slow
 def test_quick_run_writes_every_result_file_and_nothing_else(quick_run):
     _, output = quick_run
     assert sorted(path.name for path in output.iterdir()) == sorted(RESULT_FILES)
@@ -104,10 +141,11 @@ def test_quick_run_writes_every_result_file_and_nothing_else(quick_run):
         assert (output / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_quick_run_metrics_are_plausible(quick_run):
     _, output = quick_run
     metrics = json.loads((output / "metrics.json").read_text())
-    assert metrics["epochs"] == 2 and metrics["batch_size"] == 64 and metrics["quick_mode"] is True
+    assert metrics["epochs"] == 2 and metrics["batch_size"] == 200 and metrics["quick_mode"] is True
     assert metrics["training_images"] == 1600
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and metrics["test_loss"] > 0
     assert metrics["training_seconds"] > 0
@@ -124,6 +162,7 @@ def test_quick_run_metrics_are_plausible(quick_run):
     assert metrics["training_seconds"] == round(history["training_seconds"][1], 1)
 
 
+@pytest.mark.slow
 def test_quick_run_model_reloads_and_is_the_three_block_cnn(quick_run):
     import keras
 
@@ -143,12 +182,14 @@ def assert_time_to_accuracy_is_plausible(metrics):
 
 @pytest.fixture(scope="module")
 def fast_run(tmp_path_factory, data_env):
+    """The fast recipe with its own defaults, on the quick subset, for one epoch."""
     output = tmp_path_factory.mktemp("train-fast") / "results"
     result = run_train("--quick", "--model", "fast", "--epochs", "1", "--output", str(output),
                        env={**os.environ, **data_env})
     return result, output
 
 
+@pytest.mark.slow
 def test_the_fast_recipe_runs_quietly_and_writes_every_result_file(fast_run):
     result, output = fast_run
     assert result.returncode == 0, result.stderr
@@ -160,6 +201,7 @@ def test_the_fast_recipe_runs_quietly_and_writes_every_result_file(fast_run):
     assert sorted(path.name for path in output.iterdir()) == sorted(RESULT_FILES)
 
 
+@pytest.mark.slow
 def test_the_fast_recipe_metrics_name_the_model_and_the_flip_averaged_accuracy(fast_run):
     _, output = fast_run
     metrics = json.loads((output / "metrics.json").read_text())
@@ -174,6 +216,7 @@ def test_the_fast_recipe_metrics_name_the_model_and_the_flip_averaged_accuracy(f
     assert list(pd.read_csv(output / "history.csv")["epoch"]) == [1]
 
 
+@pytest.mark.slow
 def test_the_fast_recipe_model_reloads_with_its_whitening_frozen(fast_run):
     import keras
 
@@ -298,18 +341,40 @@ def test_label_smoothing_must_be_a_fraction_below_1(run_main, capsys, tmp_path, 
 
 def test_quick_flag_does_not_change_the_environment(run_main, monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("LESSON_QUICK", raising=False)
-    assert run_main("--quick", "--epochs", "1", "--output", tmp_path / "out") == 0
+    loaded = []
+
+    def load_data(validation, quick):
+        loaded.append(quick)
+        return small_data(validation, quick)
+
+    monkeypatch.setattr("helpers.train.load_data", load_data)
+    monkeypatch.setattr("keras.Model.fit", interrupted)  # the data are loaded: no need to train
+    assert run_main("--quick", "--epochs", "1", "--output", tmp_path / "out") == 130
     assert "LESSON_QUICK" not in os.environ
-    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
-    assert metrics["quick_mode"] is True and metrics["training_images"] == 1600
+    assert loaded == [True] and "(quick mode)" in capsys.readouterr().out
 
 
-def test_overwrite_replaces_the_earlier_results_and_nothing_else(run_main, tmp_path, capsys):
-    output = tmp_path / "out"
+@pytest.fixture(scope="module")
+def overwritten_run(tmp_path_factory):
+    """One epoch with --overwrite into a folder with an earlier run, files of the user's, and an unfinished run.
+
+    The unfinished run has other settings. Returns the folder, the exit status and what was printed.
+    """
+    output = tmp_path_factory.mktemp("overwrite") / "out"
     earlier_run(output)
     (output / "runs").mkdir()
     (output / "runs" / "model.keras").write_text("a model the user keeps")
-    assert run_main("--quick", "--epochs", "1", "--output", output, "--overwrite") == 0
+    pretend_unfinished_run(output, epochs=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("helpers.train.load_data", small_data)
+        code, printed = call_main("--quick", "--epochs", "1", "--output", output, "--overwrite")
+    return output, code, printed
+
+
+@pytest.mark.slow
+def test_overwrite_replaces_the_earlier_results_and_nothing_else(overwritten_run):
+    output, code, _ = overwritten_run
+    assert code == 0
     after = contents(output)
     assert sorted(after) == sorted([*RESULT_FILES, "notes.txt", "runs/model.keras"])  # no temporary folder left
     for name in RESULT_FILES:
@@ -362,8 +427,8 @@ def call_main(*args):
     return code, printed.getvalue()
 
 
-def run_in_two_calls(output, data_env, *args):
-    """Train a run with ``args`` and --time-limit 0 in two calls: the first pauses after epoch 1.
+def run_in_two_calls(output, *args):
+    """Train a run with ``args`` and --time-limit 0 on ``small_data`` in two calls: the first pauses after epoch 1.
 
     Returns each call's (exit status, stdout), the names in ``output`` and the
     kept history between the calls, and the seed each call shuffled with.
@@ -371,8 +436,7 @@ def run_in_two_calls(output, data_env, *args):
     args = [*args, "--time-limit", "0", "--output", output]
     seeds = []
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in data_env.items():
-            patch.setenv(name, value)
+        patch.setattr("helpers.train.load_data", small_data)
         batches = helpers.train.training_batches
         patch.setattr("helpers.train.training_batches", lambda *given: seeds.append(given[-1]) or batches(*given))
         first = call_main(*args)
@@ -382,11 +446,12 @@ def run_in_two_calls(output, data_env, *args):
 
 
 @pytest.fixture(scope="module")
-def fast_run_in_two_calls(tmp_path_factory, data_env):
+def fast_run_in_two_calls(tmp_path_factory):
     output = tmp_path_factory.mktemp("two-calls") / "out"
-    return output, run_in_two_calls(output, data_env, "--quick", "--model", "fast", "--epochs", "2")
+    return output, run_in_two_calls(output, "--quick", "--model", "fast", "--epochs", "2", "--batch-size", "32")
 
 
+@pytest.mark.slow
 def test_a_paused_run_says_so_and_keeps_its_state_instead_of_results(fast_run_in_two_calls):
     output, ((code, printed), (names, kept), _, _) = fast_run_in_two_calls
     assert code == 0
@@ -397,6 +462,7 @@ def test_a_paused_run_says_so_and_keeps_its_state_instead_of_results(fast_run_in
     assert list(kept["epoch"]) == [1] and kept["training_seconds"][0] > 0
 
 
+@pytest.mark.slow
 def test_the_same_command_continues_the_run_and_saves_its_whole_history(fast_run_in_two_calls):
     output, (_, (_, kept), (code, printed), _) = fast_run_in_two_calls
     assert code == 0
@@ -414,6 +480,7 @@ def test_the_same_command_continues_the_run_and_saves_its_whole_history(fast_run
     assert_time_to_accuracy_is_plausible(metrics)
 
 
+@pytest.mark.slow
 def test_a_run_in_two_calls_ends_with_the_steps_and_learning_rate_of_one_run(fast_run_in_two_calls):
     import keras
 
@@ -421,26 +488,28 @@ def test_a_run_in_two_calls_ends_with_the_steps_and_learning_rate_of_one_run(fas
 
     output, _ = fast_run_in_two_calls
     optimizer = keras.models.load_model(output / "model.keras").optimizer
-    steps = 2 * math.ceil(2000 / FAST_BATCH)  # two epochs of 2,000 images
+    steps = 2 * math.ceil(SMALL_TRAINING / 32)  # two epochs in batches of 32
     assert int(optimizer.iterations) == steps
     assert float(optimizer.learning_rate) == pytest.approx(fast_schedule(steps).rate(steps - 1))
 
 
+@pytest.mark.slow
 def test_a_continued_run_shuffles_and_augments_anew(fast_run_in_two_calls):
     _, (_, _, _, seeds) = fast_run_in_two_calls
     assert seeds == [42, 43]  # the second call does not show the first epoch's batches again
 
 
-def test_the_three_block_cnn_in_two_calls_ends_as_in_one(tmp_path, data_env, quick_run):
+@pytest.mark.slow
+def test_the_three_block_cnn_in_two_calls_ends_as_in_one(tmp_path):
     import keras
 
-    (_, _), (_, _), (code, printed), _ = run_in_two_calls(tmp_path / "out", data_env, "--quick", "--epochs", "2",
-                                                          "--batch-size", "64")
+    (_, _), (_, _), (code, printed), _ = run_in_two_calls(tmp_path / "out", "--quick", "--epochs", "2")
     assert code == 0, printed
-    in_two = keras.models.load_model(tmp_path / "out" / "model.keras").optimizer
-    in_one = keras.models.load_model(quick_run[1] / "model.keras").optimizer  # the same settings, one call
-    assert int(in_two.iterations) == int(in_one.iterations) == 2 * math.ceil(1600 / 64)
-    assert float(in_two.learning_rate) == pytest.approx(float(in_one.learning_rate))
+    optimizer = keras.models.load_model(tmp_path / "out" / "model.keras").optimizer
+    steps = 2 * math.ceil(SMALL_TRAINING / 32)  # two epochs in batches of 32, the three-block CNN's
+    in_one = keras.optimizers.schedules.CosineDecay(0.001, steps)  # the schedule of the same run in one call
+    assert int(optimizer.iterations) == steps
+    assert float(optimizer.learning_rate) == pytest.approx(float(in_one(steps)))
 
 
 def pretend_unfinished_run(folder, **settings):
@@ -473,13 +542,12 @@ def test_an_unfinished_run_with_other_settings_is_refused_in_one_line(run_main, 
     assert contents(output) == before
 
 
-def test_overwrite_discards_an_unfinished_run_with_other_settings(run_main, tmp_path, capsys):
-    output = tmp_path / "out"
-    pretend_unfinished_run(output, epochs=2)
-    assert run_main("--quick", "--epochs", "1", "--batch-size", "400", "--output", output, "--overwrite") == 0
-    printed = capsys.readouterr().out
+@pytest.mark.slow
+def test_overwrite_discards_an_unfinished_run_with_other_settings(overwritten_run):
+    output, code, printed = overwritten_run
+    assert code == 0
     assert "Continuing" not in printed and re.search(r"^Epoch 1/1: ", printed, re.M)  # trained from the start
-    assert sorted(path.name for path in output.iterdir()) == sorted(RESULT_FILES)
+    assert not (output / UNFINISHED_RUN).exists()
     assert list(pd.read_csv(output / "history.csv")["epoch"]) == [1]
 
 
@@ -546,6 +614,7 @@ def read_only(self, path, *args, **kwargs):
     raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls, method, fault, reason", [
     ("keras.Model", "save", half_written_then_full, "No space left on device"),
     ("pandas.DataFrame", "to_csv", read_only, "Read-only file system"),
@@ -566,6 +635,7 @@ def test_a_failed_save_leaves_the_earlier_results_as_they_were(run_main, monkeyp
     assert sorted(path.name for path in output.iterdir()) == sorted([*RESULT_FILES, "notes.txt", UNFINISHED_RUN])
 
 
+@pytest.mark.slow
 def test_a_failed_save_into_a_new_folder_keeps_the_training_for_the_same_command(run_main, monkeypatch,
                                                                                   tmp_path, capsys):
     output = tmp_path / "out"
@@ -581,6 +651,7 @@ def test_a_failed_save_into_a_new_folder_keeps_the_training_for_the_same_command
     assert sorted(path.name for path in output.iterdir()) == sorted(RESULT_FILES)
 
 
+@pytest.mark.slow
 def test_a_run_that_cannot_be_kept_after_an_epoch_stops_in_one_line(run_main, monkeypatch, tmp_path, capsys):
     monkeypatch.setattr("keras.Model.save_weights", disk_full)
     output = tmp_path / "out"
@@ -607,13 +678,14 @@ def test_an_interrupted_run_creates_no_output_folder(run_main, monkeypatch, tmp_
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_training_keeps_the_finished_epochs_and_the_earlier_results(tmp_path, data_env):
     output = tmp_path / "out"
     earlier_run(output)
     before = contents(output)
     env = {**os.environ, **data_env, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "helpers.train", "--quick", "--epochs", "1000", "--output", str(output),
-               "--overwrite"]
+    command = [sys.executable, "-m", "helpers.train", "--quick", "--epochs", "1000", "--batch-size", "200",
+               "--output", str(output), "--overwrite"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
         try:
             for line in process.stdout:  # wait until the second epoch ends, as its state is being saved
@@ -636,6 +708,7 @@ def test_ctrl_c_during_training_keeps_the_finished_epochs_and_the_earlier_result
     assert list(kept["epoch"]) == list(range(1, len(kept) + 1)) and len(kept) >= finished
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_an_epoch_is_being_kept_waits_until_it_is_kept(run_main, monkeypatch, tmp_path, capsys):
     import keras
 
@@ -647,7 +720,7 @@ def test_ctrl_c_while_an_epoch_is_being_kept_waits_until_it_is_kept(run_main, mo
 
     monkeypatch.setattr("keras.Model.save_weights", ctrl_c_meanwhile)
     output = tmp_path / "out"
-    assert run_main("--quick", "--epochs", "2", "--batch-size", "400", "--output", output) == 130
+    assert run_main("--quick", "--epochs", "2", "--output", output) == 130
     assert capsys.readouterr().err.splitlines() == [
         f"python -m helpers.train: interrupted; epoch 1 of 2, the last finished, is kept in {output}/, "
         "and the same command continues from it."]
@@ -731,13 +804,15 @@ def test_output_that_is_a_file_is_refused_in_one_line(tmp_path):
     result = run_train("--output", str(existing_file))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"python -m helpers.train: error: --output {existing_file} is a file; give a folder name instead"]
+        f"python -m helpers.train: error: the output folder {existing_file} is a file, not a folder; "
+        "choose another --output folder"]
 
 
 def test_output_that_cannot_be_created_is_refused(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    message = f"cannot create the output folder {blocker / 'results' / 'run-1'}: {blocker} is a file"
+    message = (f"the output folder {blocker / 'results' / 'run-1'} cannot be created ({blocker} is a file); "
+               "choose another --output folder")
     with pytest.raises(ValueError, match=re.escape(message)):
         check_output_folder(blocker / "results" / "run-1")
 
@@ -748,6 +823,7 @@ def test_checking_the_output_folder_creates_nothing(tmp_path):
 
 
 def test_a_batch_larger_than_the_training_set_gets_a_warning(run_main, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr("helpers.train.load_data", lambda validation, quick: small_data(validation, quick, 1600))
     monkeypatch.setattr("keras.Model.fit", interrupted)  # the warning comes before training starts
     run_main("--quick", "--batch-size", "2000", "--output", tmp_path / "out")
     assert ("python -m helpers.train: warning: --batch-size 2000 is more than the 1,600 training images, "
@@ -773,6 +849,7 @@ def test_help_explains_every_flag():
     assert max(len(line) for line in text.splitlines()) <= 78
 
 
+@pytest.mark.slow
 def test_missing_data_is_reported_without_a_traceback(tmp_path):
     # Send any download to a closed local port, so the test never reaches the internet.
     env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}

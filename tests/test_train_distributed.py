@@ -17,7 +17,9 @@ import sys
 import numpy as np
 import pytest
 
-from helpers.train import RESULT_FILES, UNFINISHED_RUN, main, multi_worker_task
+from helpers.distribution import multi_worker_task
+from helpers.runs import RESULT_FILES, UNFINISHED_RUN
+from helpers.train import main
 
 # Saving a model converts TensorFlow variables with np.array(x, copy=False), which NumPy 2
 # flags; the command never shows this warning (it is raised inside keras, not in __main__).
@@ -28,8 +30,13 @@ COMMAND = [sys.executable, "-m", "helpers.train"]
 
 @pytest.fixture(scope="module")
 def data_env(tmp_path_factory, shared_data_dir):
-    """Environment variables for the real offline data, decoded once into a cache for the whole module."""
-    env = {"LESSON_DATA_DIR": str(shared_data_dir), "LESSON_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    """Environment variables for the real offline data, decoded once into a cache for the whole test session.
+
+    test_train.py uses the same cache folder, so CIFAR-10 is decoded once for both.
+    """
+    cache = tmp_path_factory.getbasetemp() / "cifar10-cache"
+    cache.mkdir(exist_ok=True)
+    env = {"LESSON_DATA_DIR": str(shared_data_dir), "LESSON_CACHE_DIR": str(cache)}
     with pytest.MonkeyPatch.context() as patch:  # decode now, so that two workers never write the cache at once
         for name, value in env.items():
             patch.setenv(name, value)
@@ -69,6 +76,7 @@ def mirrored_run(tmp_path_factory, data_env):
     return first, names_between, second, output
 
 
+@pytest.mark.slow
 def test_mirrored_on_two_cpu_devices_says_so_and_shows_the_global_batch(mirrored_run):
     first, _, second, _ = mirrored_run
     for result in (first, second):
@@ -82,6 +90,7 @@ def test_mirrored_on_two_cpu_devices_says_so_and_shows_the_global_batch(mirrored
     assert re.search(r"^Epoch 2/2: ", second.stdout, re.M) and "Continuing the unfinished run" in second.stdout
 
 
+@pytest.mark.slow
 def test_mirrored_writes_the_results_once_after_continuing(mirrored_run):
     _, names_between, _, output = mirrored_run
     assert names_between == [UNFINISHED_RUN]
@@ -139,6 +148,7 @@ def multi_worker_run(tmp_path_factory, data_env):
     return folder, results
 
 
+@pytest.mark.slow
 def test_both_workers_finish_and_only_the_chief_reports(multi_worker_run):
     _, [(chief_code, chief_out, chief_err), (worker_code, worker_out, worker_err)] = multi_worker_run
     assert chief_code == 0, chief_err
@@ -149,6 +159,7 @@ def test_both_workers_finish_and_only_the_chief_reports(multi_worker_run):
     assert worker_out == "This is worker 1 of a multi-worker run; the chief writes the results.\n"
 
 
+@pytest.mark.slow
 def test_only_the_chief_writes_results_and_nothing_stray_is_left(multi_worker_run):
     folder, _ = multi_worker_run
     assert sorted(path.name for path in folder.iterdir()) == ["out-0", "tmp-0", "tmp-1"]
@@ -159,6 +170,7 @@ def test_only_the_chief_writes_results_and_nothing_stray_is_left(multi_worker_ru
     assert iterations(folder / "out-0" / "model.keras") == math.ceil(1600 / 400)  # global batches of 400
 
 
+@pytest.mark.slow
 def test_a_worker_whose_port_is_taken_says_so_in_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

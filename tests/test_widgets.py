@@ -207,7 +207,8 @@ def tiny_image():
 
 
 def test_every_preset_is_a_float32_3x3_kernel():
-    assert {"identity", "outline", "horizontal edges", "vertical edges", "blur", "sharpen"} <= set(widgets.KERNEL_PRESETS)
+    presets = {"identity", "outline", "horizontal edges", "vertical edges", "blur", "sharpen"}
+    assert presets <= set(widgets.KERNEL_PRESETS)
     for name in widgets.KERNEL_PRESETS:
         kernel = widgets.kernel_preset(name)
         assert kernel.shape == (3, 3) and kernel.dtype == np.float32
@@ -247,7 +248,8 @@ def test_horizontal_and_vertical_edges_find_only_their_own_direction():
     vertical = widgets.apply_kernel(image, widgets.kernel_preset("vertical edges"))
     np.testing.assert_allclose(horizontal[:, 0], [0, 2.25, 2.25, 0])  # brighter below: positive
     np.testing.assert_allclose(vertical, 0)
-    np.testing.assert_allclose(widgets.apply_kernel(image.T, widgets.kernel_preset("vertical edges"))[0], [0, 2.25, 2.25, 0])
+    on_the_transposed_image = widgets.apply_kernel(image.T, widgets.kernel_preset("vertical edges"))
+    np.testing.assert_allclose(on_the_transposed_image[0], [0, 2.25, 2.25, 0])
 
 
 def test_apply_kernel_agrees_with_episode_03s_hand_computation():
@@ -520,7 +522,8 @@ def test_the_browser_falls_back_to_one_static_figure_of_the_first_matches(static
 
 def test_the_static_browser_says_when_nothing_matches(static_figures, capsys):
     images = np.zeros((6, 32, 32, 3), dtype=np.uint8)
-    assert widgets.prediction_browser(images, TRUE, probabilities_for(PREDICTED), show="mistakes", true_class="bird") is None
+    shown = widgets.prediction_browser(images, TRUE, probabilities_for(PREDICTED), show="mistakes", true_class="bird")
+    assert shown is None
     assert static_figures == [] and "No image matches" in capsys.readouterr().out
 
 

@@ -15,7 +15,7 @@ cell failed: it says so instead of raising an error.
 
 Hints, solutions and the answer to every blank (``___``) come from the
 instructor notebooks, the one place they are written down:
-``python scripts/build_notebooks.py`` copies them into ``answer_key.json``
+``python -m scripts.build_notebooks`` copies them into ``answer_key.json``
 beside this file.
 """
 
@@ -25,6 +25,8 @@ import inspect
 import json
 from functools import cache
 from pathlib import Path
+
+from helpers.error_lines import error_line
 
 ANSWER_KEY = Path(__file__).with_name("answer_key.json")
 BLANK = "___"
@@ -169,8 +171,8 @@ class Exercise:
         except Mistake as mistake:
             return f"Not quite: {mistake}"
         except Exception as error:  # a value of a shape the check did not foresee
-            return (f"Not quite: checking {', '.join(self.reads)} failed with {type(error).__name__}: "
-                    f"{error}. Compare your cell with exercises.{self.name}.hint().")
+            return (f"Not quite: checking {', '.join(self.reads)} failed with {error_line(error)}. "
+                    f"Compare your cell with exercises.{self.name}.hint().")
         return f"Correct! {confirmation}"
 
     def check(self, namespace=None):

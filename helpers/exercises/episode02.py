@@ -9,6 +9,7 @@ import numpy as np
 
 from helpers.data import CLASS_NAMES
 from helpers.data import prepare_dataset as helpers_prepare_dataset
+from helpers.error_lines import error_first_line
 from helpers.exercises import Exercise, Mistake
 
 MADE_UP_IMAGES = 50  # five of every class
@@ -45,9 +46,8 @@ def check_write_prepare_dataset(exercise, prepare_dataset):
     try:
         returned = call_quietly(prepare_dataset, images, labels)
     except Exception as error:
-        first_line = str(error).splitlines()[0] if str(error) else ""
-        raise Mistake(f"prepare_dataset stopped with {type(error).__name__} ({first_line:.120}) on {MADE_UP_IMAGES} "
-                      f"made-up images with the labels 0 to 9. Compare your cell with the hint.") from None
+        raise Mistake(f"prepare_dataset stopped with {error_first_line(error):.120} (on {MADE_UP_IMAGES} made-up "
+                      f"images with the labels 0 to 9). Compare your cell with the hint.") from None
     if not isinstance(returned, (tuple, list)) or len(returned) != 4:
         count = len(returned) if isinstance(returned, (tuple, list)) else 0 if returned is None else 1
         raise Mistake(f"prepare_dataset returns {count} value{'s' if count != 1 else ''}; it should return four: "

@@ -8,14 +8,12 @@ builds or trains anything.
 import inspect
 import math
 
-from helpers.quiet import import_tensorflow_quietly
-
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 from helpers.exercises import Exercise, Mistake
+from helpers.quiet import import_keras_quietly
+
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 
 def kind(setting):

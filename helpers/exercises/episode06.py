@@ -4,15 +4,12 @@ The check reads the layers that lead to the model's output. It builds and
 trains nothing.
 """
 
-from helpers.quiet import import_tensorflow_quietly
-
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
-
 from helpers.data import CLASS_NAMES
 from helpers.exercises import Exercise, Mistake
 from helpers.exercises.layers import FLATTEN, RESCALING, compare_layers, conv, dense, dropout, pool
+from helpers.quiet import import_keras_quietly
+
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 
 def check_dropout_model(exercise, model_dropout):
@@ -32,7 +29,7 @@ def check_dropout_model(exercise, model_dropout):
     parameters = model_dropout.count_params()
     if parameters != 33_834:
         raise Mistake(f"model_dropout has {parameters:,} parameters instead of 33,834: give keras.Input the "
-                      "shape of one image, train_images.shape[1:].")
+                      "shape of one image, (32, 32, 3).")
     return f"model_dropout has {parameters:,} parameters, fewer than half of the intro model's 79,530."
 
 

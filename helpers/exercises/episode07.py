@@ -12,6 +12,7 @@ from helpers.exercises import Exercise, Mistake
 from helpers.exercises.episode03 import layers_up_to
 from helpers.exercises.layers import compare_layers, conv
 
+
 def check_per_class(exercise, per_class_accuracy, matrix):
     values = np.asarray(per_class_accuracy, dtype=float)
     diagonal = np.diag(matrix)

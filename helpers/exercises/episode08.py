@@ -6,14 +6,12 @@ for fine-tuning, whether the base is trainable but its batch normalisation
 layers are not, and the learning rate. They train nothing.
 """
 
-from helpers.quiet import import_tensorflow_quietly
+import numpy as np
 
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
+from helpers.exercises import Exercise, Mistake
+from helpers.quiet import import_keras_quietly
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from helpers.exercises import Exercise, Mistake  # noqa: E402
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 HEAD_RATE = 3e-3  # the rate that trains the new head
 FINE_TUNING_RATE = 3e-4  # a tenth of it

@@ -4,16 +4,14 @@ The checks compare the learner's reloaded model, cropped photo and transfer
 model with what the challenges ask for, without building any model themselves.
 """
 
-from helpers.quiet import import_tensorflow_quietly
-
-import_tensorflow_quietly()  # before keras, so that importing this module prints nothing
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 from helpers.data import CLASS_NAMES, cat_photo_path
 from helpers.exercises import Exercise, Mistake
 from helpers.exercises.episode08 import trainable_count
+from helpers.quiet import import_keras_quietly
+
+keras = import_keras_quietly()  # TensorFlow first, without its start-up messages: importing this module prints nothing
 
 # EfficientNetB0 ends in 1,280 feature maps; the new Dense layer links each to every class, plus one bias per class.
 EFFICIENTNET_B0_TRAINED = 1280 * len(CLASS_NAMES) + len(CLASS_NAMES)

@@ -32,7 +32,8 @@ def check_time_to_reach(exercise, seconds_to_reach):
             right = isinstance(answer, (int, float)) and abs(answer - expected) < 1e-9
         if not right:
             accuracies = ", ".join(f"{value:.2f}" for value in history["val_categorical_accuracy"])
-            raise Mistake(f"for accuracies {accuracies} after {', '.join(f'{s:.0f}' for s in history['training_seconds'])} s, "
+            seconds = ", ".join(f"{value:.0f}" for value in history["training_seconds"])
+            raise Mistake(f"for accuracies {accuracies} after {seconds} s, "
                           f"seconds_to_reach(history, {accuracy:.2f}) gave {answer!r} instead of {expected!r}: "
                           f"{advice}.")
     return "seconds_to_reach finds the first epoch at or above the accuracy, and None when there is none."

@@ -4,7 +4,7 @@
 without changing a notebook on disk, it
 
 - sets the site's canonical address to the GitHub Pages address of the
-  repository that ``_config.yml`` names (``scripts/build_notebooks.py``
+  repository that ``_config.yml`` names (``python -m scripts.build_notebooks``
   writes it there from ``pyproject.toml``);
 - shows the diagrams that markdown cells carry as attachments from
   ``episodes/figures/``, where they are drawn (MyST-NB shows no attachments);
@@ -21,26 +21,37 @@ without changing a notebook on disk, it
   ``episodes/learners/NN-name.ipynb``, on Colab and Binder, and offers that
   notebook for download beside the instructor's, copying it into the site;
 - writes each inline script of a page's head once (see ``unique_scripts``).
+
+The notebooks' tags and the repository's addresses come from the modules
+that the maintainers' commands share, ``scripts.notebook_conventions`` and
+``scripts.repository``: ``python -m scripts.build_site`` runs the build with
+the repository root on ``PYTHONPATH``, so that the package ``scripts`` is found.
 """
 
 import copy
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 from docutils import nodes
 from sphinx.errors import ExtensionError
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_notebooks  # noqa: E402  (the script that writes the notebooks: tags, launch URLs)
-import build_site  # noqa: E402  (the script that builds this site: the Pages address)
+from scripts.notebook_conventions import (
+    BADGES_TAG,
+    FIGURE_REFERENCE,
+    FIGURES,
+    HINT_TAG,
+    SETUP_TAG,
+    SOLUTION_TAG,
+    without_quote,
+)
+from scripts.repository import binder_url, colab_url, pages_url
 
+ROOT = Path(__file__).resolve().parents[2]
 EPISODE_DOC = re.compile(r"^episodes/(\d\d)-[\w-]+$")
-REMOVED_TAGS = (build_notebooks.BADGES_TAG, build_notebooks.SETUP_TAG)
-FOLDED = {build_notebooks.HINT_TAG: "Hint", build_notebooks.SOLUTION_TAG: "Solution"}
+REMOVED_TAGS = (BADGES_TAG, SETUP_TAG)
+FOLDED = {HINT_TAG: "Hint", SOLUTION_TAG: "Solution"}
 # The class MyST-NB gives a code cell with a tag, "tag_solution"; a markdown cell gets
 # "tag-solution" here (docutils turns the underscore of a class name into a hyphen).
 CODE_CELL_CLASS = "tag_{}"
@@ -65,18 +76,18 @@ def fenced(markdown, css_class):
 def with_figure_files(markdown):
     """Markdown whose diagrams come from ``episodes/figures/`` instead of the cell's attachments.
 
-    MyST-NB shows no ``attachment:`` image. ``scripts/build_notebooks.py`` embeds
-    each diagram from ``episodes/figures/NAME.png``, so the page shows that file,
-    with the same alt text.
+    MyST-NB shows no ``attachment:`` image. ``python -m scripts.build_notebooks``
+    embeds each diagram from ``episodes/figures/NAME.png``, so the page shows
+    that file, with the same alt text.
     """
     def figure(match):
         name = match[1]
-        if not (build_notebooks.FIGURES / f"{name}.png").is_file():
+        if not (FIGURES / f"{name}.png").is_file():
             raise ExtensionError(f"a notebook shows attachment:{name}.png, but episodes/figures/{name}.png is "
-                                 "missing: run python scripts/draw_diagrams.py")
+                                 "missing: run python -m scripts.draw_diagrams")
         return match[0].replace(f"(attachment:{name}.png)", f"(figures/{name}.png)")
 
-    return build_notebooks.FIGURE_REFERENCE.sub(figure, markdown)
+    return FIGURE_REFERENCE.sub(figure, markdown)
 
 
 def page_cell(cell):
@@ -89,7 +100,7 @@ def page_cell(cell):
     cell.source = with_figure_files(cell.source)
     folded = next((tag for tag in FOLDED if tag in tags), None)
     if folded:
-        text = build_notebooks.without_quote(cell.source, FOLDED[folded])
+        text = without_quote(cell.source, FOLDED[folded])
         if not text:
             return None
         cell.source = fenced(text, MARKDOWN_CELL_CLASS.format(folded))
@@ -213,8 +224,7 @@ def learner_path(docname):
 def learner_launch_urls(repository, docname):
     """{'Colab': url, 'Binder': url}: where the launch buttons of an episode page go."""
     path = learner_path(docname)
-    return {"Colab": build_notebooks.colab_url(repository, path),
-            "Binder": build_notebooks.binder_url(repository, path)}
+    return {"Colab": colab_url(repository, path), "Binder": binder_url(repository, path)}
 
 
 def header_group(context, label, pagename):
@@ -311,8 +321,8 @@ def on_config_inited(app, config):
     repository = config.html_theme_options.get("repository_url", "")
     if not repository.startswith("https://github.com/"):
         raise ExtensionError(f"_config.yml names the repository {repository!r}: run "
-                             "`python scripts/build_notebooks.py`, which writes it from pyproject.toml")
-    config.html_baseurl = build_site.pages_url(repository)
+                             "`python -m scripts.build_notebooks`, which writes it from pyproject.toml")
+    config.html_baseurl = pages_url(repository)
 
 
 def setup(app):
