@@ -93,21 +93,6 @@ def create_model_three_blocks():
     return keras.Model(inputs=inputs, outputs=outputs, name="cifar_model_three_blocks")
 
 
-def architecture(model):
-    """A model's layers as (class name, settings) pairs, without names or weights.
-
-    Two models with equal architectures compute the same function shape-wise;
-    ``tests/test_train.py`` compares the model the training command saved with
-    a freshly built one this way.
-    """
-    ignored = {"name", "trainable", "dtype", "seed"}
-    layers = []
-    for layer in model.layers:
-        config = {key: value for key, value in layer.get_config().items() if key not in ignored}
-        layers.append((type(layer).__name__, config))
-    return layers
-
-
 def load_or_train(path, create_model, images, labels, validation_data, epochs=10, batch_size=32):
     """Load the model saved at ``path``; if there is none, train a new one as its episode did and save it.
 

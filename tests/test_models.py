@@ -5,7 +5,7 @@ The definitions the notebooks teach are saved from them into helpers/lesson.py
 tests/test_episodes.py that the notebooks show what they compute). The tests
 here pin what the helpers, the commands and the checks rely on: the intro
 and dropout models' layers and sizes, the one compile recipe, the training
-command's CNN and architecture().
+command's CNN and the fast network.
 """
 
 import ast
@@ -17,7 +17,7 @@ import pytest
 
 from helpers import lesson, models
 from helpers.lesson import compile_and_train, create_model_dropout, create_model_intro, create_model_pima
-from helpers.models import architecture, compile_as_taught
+from helpers.models import compile_as_taught
 
 
 @pytest.fixture(scope="module")
@@ -133,37 +133,6 @@ def test_compile_as_taught_takes_a_learning_rate_schedule_and_steps_per_executio
     compile_as_taught(model, keras.optimizers.schedules.CosineDecay(0.001, 100), steps_per_execution=8)
     assert compile_settings(model)["optimizer"]["config"]["learning_rate"]["class_name"] == "CosineDecay"
     assert model.steps_per_execution == 8
-
-
-# --- architecture(), which tests/test_train.py uses ----------------------------------
-
-def test_architecture_is_equal_for_two_builds(intro, dropout):
-    assert architecture(create_model_intro()) == architecture(intro)
-    assert architecture(create_model_dropout()) == architecture(dropout)
-
-
-def test_architecture_tells_the_models_apart(intro, dropout):
-    assert architecture(intro) != architecture(dropout)
-
-
-def test_architecture_ignores_layer_names(intro):
-    """Layer names differ between builds (conv2d, conv2d_1, ...) and between authors."""
-    renamed = create_model_intro()
-    for index, layer in enumerate(renamed.layers):
-        layer.name = f"my_layer_{index}"
-    assert [layer.name for layer in renamed.layers] != [layer.name for layer in intro.layers]
-    assert architecture(renamed) == architecture(intro)
-    assert all("name" not in config for _, config in architecture(intro))
-
-
-def test_architecture_sees_a_changed_setting(intro):
-    """Not everything is ignored: another activation in one convolution makes a difference."""
-    config = intro.get_config()
-    first_conv = next(layer for layer in config["layers"] if layer["class_name"] == "Conv2D")
-    first_conv["config"]["activation"] = "tanh"
-    changed = keras.Model.from_config(config)
-    assert architecture(changed) != architecture(intro)
-    assert [kind for kind, _ in architecture(changed)] == [kind for kind, _ in architecture(intro)]
 
 
 # --- the training command's CNN and the fast network -------------------------------
