@@ -11,24 +11,32 @@ def test_file(nodeid):
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which runs the tests on both cores
 def pytest_xdist_make_scheduler(config, log):
-    """Hand out whole test files to the workers, and give the episodes a worker of their own.
+    """Hand out whole test files to the workers, and each series of episodes whole.
 
-    tests/test_episodes.py runs the episodes in teaching order in one folder,
-    where later episodes load the models that earlier ones save, so its tests
-    must stay together, in order, on one worker; the other files' fixtures are
-    shared within a file too. The episodes come first (see below) and their
-    worker takes no other file until they are done, so the long series never
-    waits behind another file while the other worker runs out of work.
+    tests/test_episodes.py runs two series of episodes, each in teaching order
+    in a folder of its own, where later episodes load the models that earlier
+    ones save, so a series must stay together, in order, on one worker; the
+    other files' fixtures are shared within a file too. The series come first
+    (see below), one to each worker, and a worker takes no other file until
+    its series is nearly done, so a long series never waits behind another file.
     """
     from xdist.scheduler import LoadFileScheduling
 
-    class EpisodesApartScheduling(LoadFileScheduling):
+    class EpisodeSeriesScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if test_file(nodeid) == EPISODES:  # ...[models-05]: the series "models"
+                return f"{EPISODES}::{nodeid.rsplit('[', 1)[-1].split('-', 1)[0]}"
+            return test_file(nodeid)
+
         def _reschedule(self, node):
-            running = [scope for scope, done in self.assigned_work[node].items() if not all(done.values())]
-            if EPISODES not in running:
+            # A worker holds back the last test it was given until it gets more work (or is told to stop):
+            # so the next file comes when one episode of the series is left to run.
+            episodes_left = sum(not finished for scope, tests in self.assigned_work[node].items()
+                                if scope.startswith(EPISODES) for finished in tests.values())
+            if episodes_left <= 1:
                 super()._reschedule(node)
 
-    return EpisodesApartScheduling(config, log)
+    return EpisodeSeriesScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items):

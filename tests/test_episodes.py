@@ -1,8 +1,11 @@
 """Every episode, executed once, as a learner who fills in every blank would run it.
 
 Each instructor notebook runs in a fresh kernel, in quick mode, in teaching
-order, in one folder shared by all episodes (as for a learner: the models that
-episodes 05 and 06 save serve the later ones). The one run guards two things:
+order, in a folder shared with the episodes before it, as for a learner: the
+models that episodes 01, 05 and 06 save serve the later ones. The episodes
+form two series, each in a folder of its own, so that both of pytest's
+workers can take one: those that save or load the models, and the others,
+which read nothing an earlier episode writes. The one run guards two things:
 
 - **The stored outputs.** Every code cell that shows a deterministic output
   (a model summary, a shape, a check's verdict) must show what the committed
@@ -31,6 +34,8 @@ from scripts.build_notebooks import BLANK, challenges
 pytestmark = pytest.mark.notebooks
 
 EPISODES = sorted((Path(__file__).resolve().parent.parent / "episodes").glob("[0-9][0-9]-*.ipynb"))
+SHARING_MODELS = {"01", "05", "06", "07", "09"}  # each loads what the ones before it saved in fit_outputs/
+SERIES = sorted(((("models" if path.name[:2] in SHARING_MODELS else "others"), path) for path in EPISODES))
 NOT_COMPARED = {"nbval-ignore-output", "nbval-skip", "skip-execution", "colab-setup"}
 NOT_RUN = {"skip-execution", "colab-setup"}  # blanks, and the install cell that only Colab needs
 # Two hidden cells around a solution the learner does not have: remember the
@@ -112,18 +117,18 @@ def learner_run(notebook, episode):
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    """One folder for all episodes, as a learner has."""
-    return tmp_path_factory.mktemp("lesson")
+def workspaces(tmp_path_factory):
+    """One folder for each series of episodes, as a learner has one for all."""
+    return {series: tmp_path_factory.mktemp(series) for series in {series for series, _ in SERIES}}
 
 
-@pytest.mark.parametrize("path", EPISODES, ids=lambda path: path.name[:2])
-def test_the_episode_runs_as_a_learner_would_and_shows_its_stored_outputs(path, workspace):
+@pytest.mark.parametrize("series, path", SERIES, ids=[f"{series}-{path.name[:2]}" for series, path in SERIES])
+def test_the_episode_runs_as_a_learner_would_and_shows_its_stored_outputs(series, path, workspaces):
     notebook = nbformat.read(path, as_version=4)
     run, references = learner_run(notebook, path.name[:2])
 
     NotebookClient(run, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(workspace)}}).execute()
+                   resources={"metadata": {"path": str(workspaces[series])}}).execute()
 
     for cell, reference in zip(run.cells, references):
         if reference is None or tags(reference) & NOT_COMPARED:
